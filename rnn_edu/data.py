@@ -1,0 +1,149 @@
+"""Text corpora, vocabularies, train/validation splits and batches.
+
+The course's text comes from packages that are already installed, never from the network:
+``pydoc_data.topics`` ships with every CPython and holds about 465k characters of English
+technical prose (the help pages of Python's keywords and topics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def load_corpus(name: str = "pydoc", max_chars: int | None = None) -> str:
+    """Return a text corpus that is installed with Python.
+
+    name: ``"pydoc"``, the help topics of ``pydoc_data.topics`` joined in sorted key order
+    (deterministic), with runs of spaces kept and tabs turned into spaces.
+    max_chars: keep only the first ``max_chars`` characters (``None`` keeps all).
+    """
+    if name != "pydoc":
+        raise ValueError(f"name: expected 'pydoc', got {name!r}")
+    if max_chars is not None and (not isinstance(max_chars, int) or max_chars <= 0):
+        raise ValueError(f"max_chars: expected a positive int or None, got {max_chars!r}")
+    from pydoc_data.topics import topics
+
+    text = "\n\n".join(topics[key] for key in sorted(topics)).replace("\t", "    ")
+    return text if max_chars is None else text[:max_chars]
+
+
+def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
+    """Split ``text`` into a training part and the last ``val_fraction`` of it for validation.
+
+    A contiguous tail (not random characters) so that no validation context leaks into
+    training: the split is reproducible without a seed.
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"text: expected a non-empty str, got {_describe(text)}")
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"val_fraction: expected a number in (0, 1), got {val_fraction!r}")
+    cut = int(round(len(text) * (1.0 - val_fraction)))
+    cut = min(max(cut, 1), len(text) - 1)
+    return text[:cut], text[cut:]
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """A character vocabulary: ``chars[i]`` is the character with id ``i``.
+
+    Built from sorted characters, so the same text always gives the same ids.
+    """
+
+    chars: tuple[str, ...]
+
+    @classmethod
+    def from_text(cls, text: str) -> Vocab:
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"text: expected a non-empty str, got {_describe(text)}")
+        return cls(tuple(sorted(set(text))))
+
+    @property
+    def size(self) -> int:
+        return len(self.chars)
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def __contains__(self, ch: object) -> bool:
+        return ch in self._index
+
+    @property
+    def _index(self) -> dict[str, int]:
+        # Cached on first use; the dataclass is frozen so bypass __setattr__.
+        index = self.__dict__.get("_index_cache")
+        if index is None:
+            index = {c: i for i, c in enumerate(self.chars)}
+            object.__setattr__(self, "_index_cache", index)
+        return index
+
+    def encode(self, text: str) -> np.ndarray:
+        """Return the ids of ``text`` as an int64 array of shape ``(len(text),)``.
+
+        Raises ``ValueError`` naming the first unseen character and its position.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text: expected str, got {_describe(text)}")
+        index = self._index
+        try:
+            return np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
+        except KeyError:
+            pos, ch = next((i, c) for i, c in enumerate(text) if c not in index)
+            raise ValueError(
+                f"text: character {ch!r} at position {pos} is not in the vocabulary "
+                f"({self.size} characters)"
+            ) from None
+
+    def decode(self, ids) -> str:
+        """Return the text of ``ids``: a sequence of ints in ``[0, size)``."""
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
+            raise ValueError(f"ids: expected a 1-D sequence of ints, got {_describe(ids)}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
+            raise ValueError(
+                f"ids: expected values in [0, {self.size}), got min {ids.min()} max {ids.max()}"
+            )
+        return "".join(self.chars[i] for i in ids)
+
+
+def one_hot(ids: np.ndarray, size: int, dtype=np.float64) -> np.ndarray:
+    """One-hot encode integer ids: ``ids`` of shape ``S`` gives an array of shape ``S + (size,)``."""
+    ids = np.asarray(ids)
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(f"ids: expected integers, got dtype {ids.dtype}")
+    if ids.size and (ids.min() < 0 or ids.max() >= size):
+        raise ValueError(f"ids: expected values in [0, {size}), got min {ids.min()} max {ids.max()}")
+    return np.eye(size, dtype=dtype)[ids]
+
+
+def batch_windows(ids: np.ndarray, batch_size: int, seq_len: int):
+    """Cut a long id stream into ``batch_size`` parallel streams and yield chunks.
+
+    Yields ``(x, y)`` with ``x, y: (batch_size, seq_len)`` int64 and ``y`` the next character
+    of ``x``. Stream ``b`` continues across chunks, so a hidden state can be carried from one
+    chunk to the next (truncated BPTT).
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids: expected shape (n,), got {ids.shape}")
+    if batch_size < 1 or seq_len < 1:
+        raise ValueError(f"batch_size, seq_len: expected >= 1, got {batch_size}, {seq_len}")
+    per_stream = (len(ids) - 1) // batch_size
+    if per_stream < seq_len:
+        raise ValueError(
+            f"ids: {len(ids)} tokens are too few for batch_size={batch_size} x seq_len={seq_len}"
+        )
+    x_all = ids[: per_stream * batch_size].reshape(batch_size, per_stream)
+    y_all = ids[1 : per_stream * batch_size + 1].reshape(batch_size, per_stream)
+    for start in range(0, per_stream - seq_len + 1, seq_len):
+        yield x_all[:, start : start + seq_len], y_all[:, start : start + seq_len]
+
+
+def _describe(value) -> str:
+    """A short description of a received value for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, str):
+        return f"str of length {len(value)}" if value else "an empty str"
+    return f"{type(value).__name__} {value!r}"[:80]

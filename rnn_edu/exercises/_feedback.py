@@ -1,0 +1,48 @@
+"""The result of checking an exercise: pass or a hint saying what is wrong."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """``ok`` is True when the answer is right; ``message`` says what is wrong and hints at why."""
+
+    exercise: str
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        mark = "correct" if self.ok else "not yet"
+        return f"[{self.exercise}] {mark}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        color = "#1b7a3a" if self.ok else "#b35900"
+        return (
+            f'<div style="border-left:4px solid {color};padding:4px 8px">'
+            f"<b>{html.escape(self.exercise)}</b>: {html.escape(self.message)}</div>"
+        )
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def passed(exercise: str, message: str = "well done.") -> Feedback:
+    return Feedback(exercise, True, message)
+
+
+def hint(exercise: str, message: str) -> Feedback:
+    return Feedback(exercise, False, message)
+
+
+def checked(feedback: Feedback, strict: bool) -> Feedback:
+    """Return ``feedback``; with ``strict`` raise ``AssertionError`` when it is not a pass."""
+    if strict and not feedback.ok:
+        raise AssertionError(str(feedback))
+    return feedback
+

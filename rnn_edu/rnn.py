@@ -1,0 +1,225 @@
+"""The vanilla RNN forward pass, batched and vectorized over the batch.
+
+The equations, with row vectors (one row per sequence in the batch), as Keras writes them::
+
+    h_t = tanh(x_t @ W_xh + h_{t-1} @ W_hh + b_h)
+    y_t = h_t @ W_hy + b_y
+
+The seeds write the same thing with column vectors, ``h_t = tanh(W_hh h_{t-1} + W_xh x_t + b_h)``:
+the matrices here are the transposes of those. Shapes:
+
+    x_t: (batch, input)      W_xh: (input, hidden)    b_h: (hidden,)
+    h_t: (batch, hidden)     W_hh: (hidden, hidden)
+    y_t: (batch, output)     W_hy: (hidden, output)   b_y: (output,)
+
+Inputs are either integer tokens ``(batch, time)`` (then ``x_t`` is the one-hot vector of the
+token, and ``x_t @ W_xh`` is just row ``W_xh[token]``) or real features ``(batch, time, input)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+
+@dataclass
+class RNNParams:
+    """The five parameters of a vanilla RNN (shapes in the module docstring)."""
+
+    W_xh: np.ndarray
+    W_hh: np.ndarray
+    b_h: np.ndarray
+    W_hy: np.ndarray
+    b_y: np.ndarray
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, np.ndarray):
+                raise TypeError(f"{f.name}: expected a NumPy array, got {type(value).__name__}")
+            if not np.issubdtype(value.dtype, np.floating):
+                raise TypeError(f"{f.name}: expected a float array, got dtype {value.dtype}")
+        n_in, n_h = _shape2("W_xh", self.W_xh)
+        _expect("W_hh", self.W_hh, (n_h, n_h))
+        _expect("b_h", self.b_h, (n_h,))
+        n_out = _shape2("W_hy", self.W_hy)[1]
+        _expect("W_hy", self.W_hy, (n_h, n_out))
+        _expect("b_y", self.b_y, (n_out,))
+        dtypes = {getattr(self, n).dtype for n in PARAM_NAMES}
+        if len(dtypes) != 1:
+            raise TypeError(f"parameters: expected one dtype for all five, got {sorted(map(str, dtypes))}")
+
+    @property
+    def input_size(self) -> int:
+        return self.W_xh.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.W_hh.shape[0]
+
+    @property
+    def output_size(self) -> int:
+        return self.W_hy.shape[1]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.W_hh.dtype
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """The parameters by name, in the order of ``PARAM_NAMES``."""
+        return {name: getattr(self, name) for name in PARAM_NAMES}
+
+    def copy(self) -> RNNParams:
+        return RNNParams(**{k: v.copy() for k, v in self.as_dict().items()})
+
+    def astype(self, dtype) -> RNNParams:
+        return RNNParams(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
+
+
+def init_params(
+    input_size: int, hidden_size: int, output_size: int, *, seed: int = 0, dtype=np.float64
+) -> RNNParams:
+    """Random initial parameters.
+
+    Input and output weights are drawn from N(0, 1/fan_in) (so each pre-activation has about
+    unit variance whatever the width); ``W_hh`` is a random orthogonal matrix scaled by 0.9 so
+    that, at the start, the hidden state neither explodes nor dies out over time (its largest
+    singular value is 0.9; notebook 05 explains why the singular value is what matters).
+    Biases start at zero.
+    """
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
+                        ("output_size", output_size)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+    rng = np.random.default_rng(seed)
+    q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
+    q *= np.sign(np.diag(r))  # makes the orthogonal matrix uniformly distributed
+    return RNNParams(
+        W_xh=(rng.standard_normal((input_size, hidden_size)) / np.sqrt(input_size)).astype(dtype),
+        W_hh=(0.9 * q).astype(dtype),
+        b_h=np.zeros(hidden_size, dtype=dtype),
+        W_hy=(rng.standard_normal((hidden_size, output_size)) / np.sqrt(hidden_size)).astype(dtype),
+        b_y=np.zeros(output_size, dtype=dtype),
+    )
+
+
+@dataclass
+class Cache:
+    """Everything the forward pass computed, and what the backward pass needs.
+
+    x:  the inputs as given: tokens ``(batch, time)`` int, or features ``(batch, time, input)``
+    h0: ``(batch, hidden)`` the initial state
+    h:  ``(batch, time, hidden)`` every hidden state, ``h[:, t]`` is h_t
+    y:  ``(batch, time, output)`` every output (logits), ``y[:, t]`` is y_t
+    """
+
+    x: np.ndarray
+    h0: np.ndarray
+    h: np.ndarray
+    y: np.ndarray
+
+    @property
+    def tokens(self) -> bool:
+        return self.x.ndim == 2
+
+    @property
+    def h_last(self) -> np.ndarray:
+        """``(batch, hidden)`` the final state, to carry into the next chunk."""
+        return self.h[:, -1]
+
+
+def input_projection(params: RNNParams, x: np.ndarray) -> np.ndarray:
+    """``x_t @ W_xh`` for every t at once: ``(batch, time, hidden)``.
+
+    For tokens this is a row lookup, the same as multiplying by a one-hot vector.
+    """
+    return params.W_xh[x] if x.ndim == 2 else x @ params.W_xh
+
+
+def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One time step: returns ``(h_t, y_t)``.
+
+    x_t: tokens ``(batch,)`` int or features ``(batch, input)``
+    h_prev: ``(batch, hidden)``
+    h_t: ``(batch, hidden)``; y_t: ``(batch, output)``
+    """
+    x_t = np.asarray(x_t)
+    if x_t.ndim not in (1, 2):
+        raise ValueError(
+            f"x_t: expected tokens (batch,) or features (batch, {params.input_size}), "
+            f"got shape {x_t.shape}"
+        )
+    x_t = _check_x(params, x_t[:, None] if x_t.ndim == 1 else x_t[:, None, :], name="x_t")
+    h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
+    h_t = np.tanh(input_projection(params, x_t)[:, 0] + h_prev @ params.W_hh + params.b_h)
+    return h_t, h_t @ params.W_hy + params.b_y
+
+
+def forward(params: RNNParams, x: np.ndarray, h0: np.ndarray | None = None) -> Cache:
+    """Run the RNN over a batch of sequences.
+
+    x: tokens ``(batch, time)`` with ids in ``[0, input)``, or features ``(batch, time, input)``
+    h0: ``(batch, hidden)``, zeros when ``None``
+    Returns a :class:`Cache` with ``h: (batch, time, hidden)`` and ``y: (batch, time, output)``.
+    """
+    x = _check_x(params, x)
+    batch, time = x.shape[:2]
+    h0 = np.zeros((batch, params.hidden_size), params.dtype) if h0 is None else h0
+    h0 = _check_h(params, h0, batch, name="h0")
+    a = input_projection(params, x) + params.b_h  # the input part of every step at once
+    h = np.empty((batch, time, params.hidden_size), params.dtype)
+    h_prev = h0
+    for t in range(time):
+        h_prev = h[:, t] = np.tanh(a[:, t] + h_prev @ params.W_hh)
+    return Cache(x=x, h0=h0, h=h, y=h @ params.W_hy + params.b_y)
+
+
+def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
+    x = np.asarray(x)
+    n_in = params.input_size
+    if x.ndim == 2 and np.issubdtype(x.dtype, np.integer):
+        if x.size and (x.min() < 0 or x.max() >= n_in):
+            raise ValueError(
+                f"{name}: token ids must be in [0, {n_in}) (input size), "
+                f"got min {x.min()} and max {x.max()}"
+            )
+    elif x.ndim == 3 and np.issubdtype(x.dtype, np.floating):
+        if x.shape[2] != n_in:
+            raise ValueError(
+                f"{name}: expected features of shape (batch, time, {n_in}), got {x.shape}"
+            )
+        x = x.astype(params.dtype, copy=False)
+    else:
+        raise ValueError(
+            f"{name}: expected int tokens (batch, time) or float features (batch, time, {n_in}), "
+            f"got shape {x.shape} and dtype {x.dtype}"
+            + (" (a 2-D float array: add a features axis, x[..., None])" if x.ndim == 2 else "")
+        )
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"{name}: expected at least one sequence and one time step, got {x.shape}")
+    return x
+
+
+def _check_h(params: RNNParams, h, batch: int, name: str) -> np.ndarray:
+    h = np.asarray(h)
+    if h.shape != (batch, params.hidden_size):
+        raise ValueError(
+            f"{name}: expected shape (batch, hidden) = ({batch}, {params.hidden_size}), got {h.shape}"
+        )
+    if not np.issubdtype(h.dtype, np.floating):
+        raise TypeError(f"{name}: expected a float array, got dtype {h.dtype}")
+    return h.astype(params.dtype, copy=False)
+
+
+def _shape2(name: str, a: np.ndarray) -> tuple[int, int]:
+    if a.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D array, got shape {a.shape}")
+    return a.shape
+
+
+def _expect(name: str, a: np.ndarray, shape: tuple[int, ...]) -> None:
+    if a.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape}, got {a.shape}")

@@ -1,0 +1,102 @@
+"""What every explorer shares: controls, a picture, a line of text, and a static fallback.
+
+An explorer draws a matplotlib figure (Agg, no GUI backend needed) into a PNG shown by an
+``ipywidgets.Image``, and writes its numbers into an ``ipywidgets.HTML``. Moving a control
+redraws both. Displayed in a notebook, an explorer offers two representations of itself: the
+live widget, which JupyterLab and Colab render, and a PNG of its current state, which GitHub,
+nbviewer and other front ends without widgets show instead. So the notebook reads well
+everywhere, and nothing depends on the notebook's matplotlib backend.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from contextlib import contextmanager
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+
+def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+    """Render a figure to PNG bytes without touching pyplot's global state."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+class Explorer:
+    """Base class of the course's widgets.
+
+    Subclasses set ``title``, build ``self.controls`` (name -> ipywidgets control) and call
+    ``super().__init__()``; they implement ``draw(fig, **values) -> str``, which draws on a fresh
+    figure and returns the HTML shown under it. ``values`` are the controls' current values.
+    """
+
+    title = "Explorer"
+    figsize = (7.0, 3.2)
+
+    def __init__(self) -> None:
+        self.image = widgets.Image(format="png")
+        self.text = widgets.HTML()
+        self.figure: Figure | None = None
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        header = widgets.HTML(f"<b>{html.escape(self.title)}</b>")
+        self.box = widgets.VBox(
+            [header, widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
+             self.image, self.text]
+        )
+        self.update()
+
+    @property
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def draw(self, fig: Figure, **values) -> str:
+        raise NotImplementedError
+
+    def update(self) -> None:
+        """Recompute and redraw from the controls' current values."""
+        fig = Figure(figsize=self.figsize, layout="constrained")
+        self.text.value = self.draw(fig, **self.values)
+        self.figure = fig
+        self.image.value = figure_png(fig)
+
+    def set(self, **values) -> None:
+        """Set several controls at once (one redraw), e.g. ``explorer.set(order=3, context="th")``."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(
+                f"set(): unknown control(s) {sorted(unknown)}; expected some of {sorted(self.controls)}"
+            )
+        with self._hold():
+            for name, value in values.items():
+                self.controls[name].value = value
+        self.update()
+
+    def _on_change(self, change) -> None:
+        if not getattr(self, "_holding", False):
+            self.update()
+
+    @contextmanager
+    def _hold(self):
+        """Suspend redraws while several controls change."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        bundle = self.box._repr_mimebundle_(**kwargs)
+        # Front ends without a widget manager fall back to the richest type they can show.
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        bundle["text/plain"] = f"{self.title} ({self._summary()}; interactive in JupyterLab/Colab)"
+        return bundle
+
+    def _summary(self) -> str:
+        return ", ".join(
+            f"{k}={v!r}" for k, v in self.values.items() if not isinstance(v, str) or len(v) < 20
+        )

@@ -1,0 +1,46 @@
+"""Re-execute notebooks in place, top to bottom in a fresh kernel, and report the time of each.
+
+    python scripts/run_notebooks.py                               # every notebook
+    python scripts/run_notebooks.py notebooks/01_markov_chains.ipynb
+
+Run it through `make notebooks` so the environment matches the tests (quiet TensorFlow,
+tool state kept in .state/).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(path: Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    elapsed = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv: list[str]) -> int:
+    targets = [Path(a) for a in argv] or [ROOT / "notebooks"]
+    paths = []
+    for t in targets:
+        paths += sorted(t.glob("[0-9][0-9]_*.ipynb")) if t.is_dir() else [t]
+    if not paths:
+        raise SystemExit(f"no notebooks found in {', '.join(map(str, targets))}")
+    for path in paths:
+        print(f"{path.name}: {run(path.resolve()):.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
