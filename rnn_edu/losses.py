@@ -1,0 +1,115 @@
+"""Losses and their gradients with respect to the RNN's outputs.
+
+Each loss returns ``(loss, dy)``: the number to minimize and its gradient with respect to the
+outputs ``y`` it was given, with the same shape as ``y``. The backward pass
+(:func:`rnn_edu.bptt.backward`) takes that ``dy``, so any loss works with it.
+
+Softmax cross-entropy for next-character prediction, averaged over every position::
+
+    p_t = softmax(y_t)                 L = -(1/N) sum_{b,t} log p_t[target_t]
+    dL/dy_t = (p_t - onehot(target_t)) / N                  N = batch * time
+
+The mean squared error of the last output, for regression on a whole sequence (the adding
+problem of notebook 05)::
+
+    L = mean((y_T - target)^2)         dL/dy_T = 2 (y_T - target) / size,  dL/dy_t = 0 for t < T
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_edu.data import _describe
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis: ``(..., V) -> (..., V)``, each row sums to 1.
+
+    Subtracting the row maximum first changes nothing mathematically and keeps ``exp`` from
+    overflowing for large logits.
+    """
+    logits = _check_logits(logits)
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """``log(softmax(logits))`` over the last axis, computed without taking log of 0."""
+    logits = _check_logits(logits)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean softmax cross-entropy in nats, and its gradient.
+
+    logits: ``(batch, time, V)`` float, the RNN outputs ``y``
+    targets: ``(batch, time)`` int ids in ``[0, V)``, the characters to predict
+    Returns ``(loss, dlogits)`` with ``dlogits: (batch, time, V)``. Divide ``loss`` by ``ln 2``
+    for bits per character.
+    """
+    logits = np.asarray(logits)
+    targets = np.asarray(targets)
+    if logits.ndim != 3 or not np.issubdtype(logits.dtype, np.floating):
+        raise ValueError(
+            f"logits: expected a float array of shape (batch, time, V), got {_describe(logits)}"
+        )
+    if targets.shape != logits.shape[:2] or not np.issubdtype(targets.dtype, np.integer):
+        raise ValueError(
+            f"targets: expected int ids of shape (batch, time) = {logits.shape[:2]}, "
+            f"got {_describe(targets)}"
+        )
+    V = logits.shape[2]
+    if targets.size and (targets.min() < 0 or targets.max() >= V):
+        raise ValueError(
+            f"targets: expected ids in [0, {V}) (V = logits.shape[2]), "
+            f"got min {targets.min()} and max {targets.max()}"
+        )
+    n = targets.size
+    if n == 0:
+        raise ValueError(f"targets: expected at least one position, got shape {targets.shape}")
+    b, t = np.indices(targets.shape)
+    logp = log_softmax(logits)
+    loss = -logp[b, t, targets].sum() / n
+    dlogits = np.exp(logp)
+    dlogits[b, t, targets] -= 1.0
+    dlogits /= n
+    return float(loss), dlogits
+
+
+def mse_last(y: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error of the last time step's output, and its gradient.
+
+    y: ``(batch, time, output)`` float, the RNN outputs
+    target: ``(batch, output)`` float, or ``(batch,)`` when ``output == 1``
+    Returns ``(loss, dy)`` with ``dy: (batch, time, output)``, zero except at the last step.
+    """
+    y = np.asarray(y)
+    if y.ndim != 3 or not np.issubdtype(y.dtype, np.floating) or 0 in y.shape:
+        raise ValueError(
+            "y: expected a non-empty float array of shape (batch, time, output), "
+            f"got {_describe(y)}"
+        )
+    batch, _, n_out = y.shape
+    target = np.asarray(target)
+    if target.shape == (batch,) and n_out == 1:
+        target = target[:, None]
+    if target.shape != (batch, n_out) or not np.issubdtype(target.dtype, np.number):
+        raise ValueError(
+            f"target: expected numbers of shape (batch, output) = ({batch}, {n_out})"
+            + (f" or ({batch},)" if n_out == 1 else "")
+            + f", got {_describe(target)}"
+        )
+    diff = y[:, -1] - target
+    dy = np.zeros_like(y)
+    dy[:, -1] = 2.0 * diff / diff.size
+    return float(np.mean(diff**2)), dy
+
+
+def _check_logits(logits) -> np.ndarray:
+    logits = np.asarray(logits)
+    if logits.ndim == 0 or not np.issubdtype(logits.dtype, np.floating):
+        raise ValueError(
+            f"logits: expected a float array of shape (..., V), got {_describe(logits)}"
+        )
+    return logits
