@@ -1,0 +1,106 @@
+"""Exercises of notebook 01 (Markov chains): each checker says what is wrong and hints why."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_edu.exercises._feedback import Feedback, checked, hint, passed
+
+
+def check_smoothed_distribution(fn, strict: bool = False) -> Feedback:
+    """Exercise 1: ``fn(counts, k) -> probs`` applies add-k smoothing to one context's counts.
+
+    counts: ``(V,)`` how often each character followed the context; probs: ``(V,)``.
+    """
+    name = "1. add-k smoothing"
+    cases = [(np.array([3.0, 0.0, 1.0, 0.0]), 0.5), (np.array([0.0, 0.0, 0.0]), 1.0),
+             (np.array([10.0, 5.0]), 0.0), (np.array([2.0, 2.0, 0.0, 0.0, 6.0]), 0.1)]
+    for counts, k in cases:
+        expected = (counts + k) / (counts.sum() + k * len(counts))
+        try:
+            got = np.asarray(fn(counts.copy(), k), dtype=float)
+        except Exception as exc:  # the learner's code failing is feedback, not a crash
+            return checked(hint(name, f"your function raised {type(exc).__name__}: {exc}"), strict)
+        if got.shape != counts.shape:
+            return checked(hint(name, f"expected one probability per character, shape "
+                                      f"{counts.shape}, got shape {got.shape}."), strict)
+        if np.allclose(got, expected):
+            continue
+        if not np.isclose(got.sum(), 1.0):
+            msg = (f"for counts={counts.tolist()}, k={k} your probabilities sum to "
+                   f"{got.sum():.3f}, not 1. Hint: adding k to each of the V counts adds k*V "
+                   f"to the total, so the denominator is count(context) + k*V.")
+            return checked(hint(name, msg), strict)
+        if counts.sum() and np.allclose(got, counts / counts.sum()):
+            return checked(hint(name, "these are the raw frequencies: add k to every count "
+                                      "(seen or not) before normalizing."), strict)
+        return checked(hint(name, f"for counts={counts.tolist()}, k={k} expected "
+                                  f"{np.round(expected, 4).tolist()}, got "
+                                  f"{np.round(got, 4).tolist()}."), strict)
+    return checked(passed(name, "unseen characters now get a little probability."), strict)
+
+
+def check_bits_per_char(fn, strict: bool = False) -> Feedback:
+    """Exercise 2: ``fn(p) -> float``, the bits per character of a model that gave the actual
+    next characters the probabilities ``p: (n,)``."""
+    name = "2. bits per character"
+    p = np.array([0.5, 0.25, 0.125, 0.9, 0.01])
+    expected = float(-np.mean(np.log2(p)))
+    try:
+        got = float(fn(p.copy()))
+    except Exception as exc:
+        return checked(hint(name, f"your function raised {type(exc).__name__}: {exc}"), strict)
+    if np.isclose(got, expected):
+        return checked(passed(name, f"{got:.4f} bits/char."), strict)
+    if np.isclose(got, -expected):
+        return checked(hint(name, "the sign is off: log2 of a probability is negative, and "
+                                  "bits are a cost, so take minus the mean."), strict)
+    if np.isclose(got, expected * np.log(2)):
+        return checked(hint(name, "that is nats (natural log): bits use log base 2 "
+                                  "(np.log2), or divide by ln 2."), strict)
+    if np.isclose(got, expected * len(p)):
+        return checked(hint(name, "that is the total for the whole text: divide by the "
+                                  "number of characters (take the mean)."), strict)
+    return checked(hint(name, f"for p={p.tolist()} expected {expected:.4f}, got {got:.4f}. "
+                              "Hint: -mean(log2 p)."), strict)
+
+
+def check_uniform_bits(answer, V: int, strict: bool = False) -> Feedback:
+    """Exercise 3: the bits per character of the uniform model over ``V`` characters."""
+    name = "3. the uniform model"
+    expected = float(np.log2(V))
+    try:
+        got = float(answer)
+    except (TypeError, ValueError):
+        return checked(hint(name, f"expected a number, got {answer!r}"), strict)
+    if np.isclose(got, expected):
+        return checked(passed(name, f"log2({V}) = {expected:.3f}: every character costs the "
+                                    "same, whatever the context."), strict)
+    if np.isclose(got, V):
+        return checked(hint(name, "that is the number of characters; each has probability "
+                                  "1/V, so each costs -log2(1/V) bits."), strict)
+    if np.isclose(got, np.log(V)):
+        return checked(hint(name, "that is in nats (natural log): use log base 2."), strict)
+    if np.isclose(got, 1.0 / V):
+        return checked(hint(name, "that is the probability of one character, not its cost "
+                                  "in bits."), strict)
+    return checked(hint(name, f"got {got:.3f}. Hint: each character has probability 1/V; "
+                              "what is -log2(1/V)?"), strict)
+
+
+def check_best_order(answer, sweep: dict[int, float], strict: bool = False) -> Feedback:
+    """Exercise 4: the order with the lowest held-out bits/char in ``sweep`` ({order: bpc})."""
+    name = "4. the best order"
+    best = min(sweep, key=sweep.get)
+    if answer == best:
+        return checked(passed(name, f"order {best}: {sweep[best]:.3f} bits/char on held-out "
+                                    "text."), strict)
+    if answer == max(sweep):
+        return checked(hint(name, "the longest context fits the training text best but has "
+                                  "seen too few of its contexts: look at held-out bits/char, "
+                                  "where lower is better."), strict)
+    if answer not in sweep:
+        return checked(hint(name, f"{answer!r} is not one of the orders measured: "
+                                  f"{sorted(sweep)}"), strict)
+    return checked(hint(name, f"order {answer} scores {sweep[answer]:.3f} bits/char; is there "
+                              "a lower one?"), strict)

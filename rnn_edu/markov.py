@@ -1,0 +1,209 @@
+"""Character n-gram Markov chains: counting, add-k smoothing, sampling, bits per character.
+
+A chain of order ``n`` predicts the next character from the previous ``n`` only::
+
+    P(c | context) = (count(context, c) + k) / (count(context) + k * V)
+
+with ``V`` the vocabulary size and ``k`` the add-k smoothing constant.
+
+Policies, chosen so that every text gets a number and the rules stay simple:
+
+- A context shorter than ``n`` (the start of a text, or an empty prompt) uses the counts of the
+  order it has: the chain stores the counts of every order ``0..n``.
+- A context never seen in training gets the uniform distribution ``1 / V`` (that is what the
+  formula gives for ``k > 0``; with ``k = 0`` it is the rule).
+- With ``k = 0`` a continuation never seen in training has probability 0, so held-out text that
+  contains one costs infinitely many bits: the reason to smooth.
+- A character that is not in the vocabulary is an error (``ValueError`` naming it). Build the
+  vocabulary from the whole corpus so validation text is covered.
+
+Counting is vectorized: each context of ``j`` characters is one integer in base ``V``, and
+``np.unique`` counts all of them at once; lookups are binary searches (``np.searchsorted``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnn_edu.data import Vocab, _describe
+
+DEFAULT_K = 0.05  # add-k constant used across the course (notebooks 01 and 04)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Counts for one order ``j``: sorted context codes and sorted (context, next) codes."""
+
+    context_keys: np.ndarray  # (n_contexts,) int64, sorted
+    context_counts: np.ndarray  # (n_contexts,) int64
+    pair_keys: np.ndarray  # (n_pairs,) int64 = context * V + next, sorted
+    pair_counts: np.ndarray  # (n_pairs,) int64
+
+
+@dataclass(frozen=True)
+class MarkovChain:
+    """A fitted chain. ``tables[j]`` holds the counts of order ``j`` for ``j = 0..order``."""
+
+    vocab: Vocab
+    order: int
+    k: float
+    tables: tuple[_Counts, ...]
+
+    @property
+    def V(self) -> int:
+        return self.vocab.size
+
+    def distribution(self, context: str = "") -> np.ndarray:
+        """P(next character | last ``order`` characters of ``context``): shape ``(V,)``, sums to 1."""
+        if not isinstance(context, str):
+            raise TypeError(f"context: expected str, got {_describe(context)}")
+        ids = self.vocab.encode(context)  # raises ValueError on unseen characters
+        j = min(self.order, len(ids))
+        table = self.tables[j]
+        code = _code(ids[len(ids) - j :], self.V)
+        lo, hi = np.searchsorted(table.pair_keys, [code * self.V, (code + 1) * self.V])
+        counts = np.zeros(self.V)
+        counts[table.pair_keys[lo:hi] - code * self.V] = table.pair_counts[lo:hi]
+        total = counts.sum()
+        if total == 0:
+            return np.full(self.V, 1.0 / self.V)
+        return (counts + self.k) / (total + self.k * self.V)
+
+    def log2_probs(self, text: str) -> np.ndarray:
+        """log2 P(text[t] | text[:t]) for every position t: shape ``(len(text),)``."""
+        ids = self.vocab.encode(text)
+        out = np.empty(len(ids))
+        for j in range(self.order + 1):
+            # Positions with exactly j characters of history use order j; the rest use `order`.
+            positions = np.array([j]) if j < self.order else np.arange(j, len(ids))
+            positions = positions[positions < len(ids)]
+            if positions.size:
+                out[positions] = self._log2_probs_at(ids, positions, j)
+        return out
+
+    def _log2_probs_at(self, ids: np.ndarray, positions: np.ndarray, j: int) -> np.ndarray:
+        table, V = self.tables[j], self.V
+        codes = np.zeros(len(positions), dtype=np.int64)
+        for i in range(j):  # the j previous characters, oldest first
+            codes = codes * V + ids[positions - j + i]
+        pair_n = _lookup(table.pair_keys, table.pair_counts, codes * V + ids[positions])
+        context_n = _lookup(table.context_keys, table.context_counts, codes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.where(
+                context_n > 0, (pair_n + self.k) / (context_n + self.k * V), 1.0 / V
+            )
+            return np.log2(p)
+
+
+def fit(text: str, order: int, k: float = DEFAULT_K, vocab: Vocab | None = None) -> MarkovChain:
+    """Count every context of ``0..order`` characters in ``text`` and the character after it.
+
+    text: training text (non-empty str); order: int >= 0; k: add-k smoothing, float >= 0;
+    vocab: the alphabet (default: the characters of ``text``).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected str, got {_describe(text)}")
+    if not text:
+        raise ValueError("text: expected a non-empty training text, got an empty str")
+    if not isinstance(order, (int, np.integer)) or isinstance(order, bool):
+        raise TypeError(f"order: expected an int >= 0, got {_describe(order)}")
+    if order < 0:
+        raise ValueError(f"order: expected an int >= 0, got {order}")
+    if isinstance(k, bool) or not isinstance(k, (int, float, np.floating, np.integer)):
+        raise TypeError(f"k: expected a number >= 0, got {_describe(k)}")
+    if not np.isfinite(k) or k < 0:
+        raise ValueError(f"k: expected a finite number >= 0, got {k}")
+    vocab = Vocab.from_text(text) if vocab is None else vocab
+    V = vocab.size
+    if (order + 1) * np.log2(max(V, 2)) >= 62:
+        raise ValueError(
+            f"order: {order} is too large for a vocabulary of {V} characters "
+            f"(contexts would not fit in 64-bit codes); use order <= {int(62 / np.log2(V)) - 1}"
+        )
+    ids = vocab.encode(text)
+    tables = []
+    codes = np.zeros(len(ids), dtype=np.int64)  # codes[t] = the j characters before t, base V
+    for j in range(order + 1):
+        if j > 0:
+            codes = codes[1:] + ids[: len(ids) - j] * V ** (j - 1)
+        nexts = ids[j:]
+        if len(nexts) == 0:  # text shorter than the order: no context of this length
+            empty = np.zeros(0, dtype=np.int64)
+            tables.append(_Counts(empty, empty, empty, empty))
+            continue
+        context_keys, context_counts = np.unique(codes, return_counts=True)
+        pair_keys, pair_counts = np.unique(codes * V + nexts, return_counts=True)
+        tables.append(_Counts(context_keys, context_counts, pair_keys, pair_counts))
+    return MarkovChain(vocab=vocab, order=int(order), k=float(k), tables=tuple(tables))
+
+
+def bits_per_char(chain: MarkovChain, text: str) -> float:
+    """Average number of bits the chain needs per character of ``text`` (lower is better).
+
+    Equals ``-mean(log2 P(text[t] | history))``; a uniform model scores ``log2(V)``.
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"text: expected a non-empty str, got {_describe(text)}")
+    return float(-chain.log2_probs(text).mean())
+
+
+def sweep_orders(
+    train: str, val: str, orders, k: float = DEFAULT_K, vocab: Vocab | None = None
+) -> dict[int, float]:
+    """Held-out bits/char for each order: ``{order: bits_per_char(fit(train, order), val)}``."""
+    vocab = Vocab.from_text(train + val) if vocab is None else vocab
+    return {int(n): bits_per_char(fit(train, int(n), k, vocab), val) for n in orders}
+
+
+def sample(
+    chain: MarkovChain, length: int, prompt: str = "", temperature: float = 1.0, seed: int = 0
+) -> str:
+    """Generate ``length`` characters after ``prompt`` (the prompt is not repeated).
+
+    temperature > 0 reshapes the distribution as ``p ** (1 / temperature)``: below 1 sharper
+    (more likely characters), above 1 flatter (more surprises). Same seed, same text.
+    """
+    if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 0:
+        raise ValueError(f"length: expected an int >= 0, got {_describe(length)}")
+    check_temperature(temperature)
+    rng = np.random.default_rng(seed)
+    text = prompt
+    for _ in range(length):
+        p = apply_temperature(chain.distribution(text[-chain.order :] if chain.order else ""),
+                              temperature)
+        text += chain.vocab.chars[rng.choice(chain.V, p=p)]
+    return text[len(prompt) :]
+
+
+def apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
+    """``p ** (1 / temperature)`` renormalized, computed in log space so extremes stay finite."""
+    check_temperature(temperature)
+    with np.errstate(divide="ignore"):
+        logits = np.log(p) / temperature
+    logits -= logits.max()
+    q = np.exp(logits)
+    return q / q.sum()
+
+
+def check_temperature(temperature) -> None:
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating)):
+        raise TypeError(f"temperature: expected a number > 0, got {_describe(temperature)}")
+    if not np.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"temperature: expected a finite number > 0, got {temperature}")
+
+
+def _code(ids: np.ndarray, V: int) -> int:
+    code = 0
+    for i in ids:
+        code = code * V + int(i)
+    return code
+
+
+def _lookup(keys: np.ndarray, counts: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """counts[keys == q] for each query, 0 where the key is absent."""
+    if keys.size == 0:
+        return np.zeros(len(queries), dtype=np.int64)
+    idx = np.minimum(np.searchsorted(keys, queries), keys.size - 1)
+    return np.where(keys[idx] == queries, counts[idx], 0)

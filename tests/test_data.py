@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+
+from rnn_edu import data
+
+
+def test_corpus_is_installed_text():
+    text = data.load_corpus()
+    assert len(text) > 400_000
+    assert "assert" in text
+    assert data.load_corpus(max_chars=100) == text[:100]
+
+
+def test_split_is_contiguous_and_reproducible():
+    train, val = data.train_val_split("abcdefghij", 0.2)
+    assert (train, val) == ("abcdefgh", "ij")
+    assert data.train_val_split("abcdefghij", 0.2) == (train, val)
+
+
+def test_vocab_sorted_and_round_trip():
+    v = data.Vocab.from_text("hello world")
+    assert v.chars == tuple(sorted(set("hello world")))
+    ids = v.encode("low")
+    assert ids.dtype == np.int64
+    assert v.decode(ids) == "low"
+    assert v.decode([]) == ""
+
+
+def test_one_hot_and_windows():
+    assert data.one_hot(np.array([1, 0]), 3).tolist() == [[0, 1, 0], [1, 0, 0]]
+    ids = np.arange(21)
+    chunks = list(data.batch_windows(ids, batch_size=2, seq_len=4))
+    x, y = chunks[0]
+    assert x.shape == y.shape == (2, 4)
+    np.testing.assert_array_equal(y, x + 1)
+    # stream b continues across chunks
+    np.testing.assert_array_equal(chunks[1][0][:, 0], x[:, -1] + 1)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: data.load_corpus("shakespeare"), "name: expected 'pydoc'"),
+        (lambda: data.load_corpus(max_chars=0), "max_chars: expected a positive int"),
+        (lambda: data.train_val_split("", 0.1), "text: expected a non-empty str, got an empty str"),
+        (lambda: data.train_val_split("abc", 1.5), r"val_fraction: expected a number in \(0, 1\)"),
+        (lambda: data.Vocab.from_text(""), "text: expected a non-empty str"),
+        (lambda: data.Vocab.from_text("ab").encode("abc"), r"character 'c' at position 2"),
+        (lambda: data.Vocab.from_text("ab").decode([0, 5]), r"ids: expected values in \[0, 2\)"),
+        (lambda: data.one_hot(np.array([3]), 3), r"ids: expected values in \[0, 3\)"),
+        (lambda: list(data.batch_windows(np.arange(5), 2, 4)), "too few"),
+    ],
+)
+def test_bad_input_is_named(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_wrong_types():
+    with pytest.raises(TypeError, match="text: expected str, got int"):
+        data.Vocab.from_text("ab").encode(3)
+    with pytest.raises(TypeError, match="ids: expected integers"):
+        data.one_hot(np.array([0.5]), 3)

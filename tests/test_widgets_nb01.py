@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+
+from rnn_edu import data
+from rnn_edu.widgets.markov_explorer import MarkovExplorer
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    text = data.load_corpus(max_chars=40_000)
+    return MarkovExplorer(text, data.Vocab.from_text(text), sample_length=60)
+
+
+@pytest.mark.parametrize(
+    "control, value",
+    [("order", 1), ("k", 1.0), ("temperature", 0.2), ("context", "import ")],
+)
+def test_each_control_updates_the_output(explorer, control, value):
+    before = (explorer.image.value, explorer.text.value)
+    explorer.controls[control].value = value
+    assert explorer.image.value != before[0] or explorer.text.value != before[1]
+    assert explorer.figure is not None
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"context": ""},
+        {"context": "日本語 é"},
+        {"context": "x" * 500},
+        {"order": 0, "context": ""},
+        {"order": 8, "k": 0.001},
+        {"temperature": 10**-1.5},
+        {"temperature": 10.0},
+        {"k": 10.0, "order": 8, "context": "zzzzzzzz"},
+    ],
+)
+def test_odd_and_extreme_input_does_not_raise(explorer, values):
+    explorer.set(**values)
+    assert explorer.image.value[:4] == b"\x89PNG"
+    bars = explorer.figure.axes[0].patches
+    heights = np.array([b.get_height() for b in bars])
+    assert len(heights) and np.all(np.isfinite(heights))
+
+
+def test_unseen_characters_are_reported(explorer):
+    explorer.set(context="é")
+    assert "not in the vocabulary" in explorer.text.value
+
+
+def test_static_fallback_in_the_display_bundle(explorer):
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"]
+    assert bundle["text/plain"].startswith("Markov explorer")
+
+
+def test_unknown_control_is_named(explorer):
+    with pytest.raises(ValueError, match="unknown control.*'ordr'"):
+        explorer.set(ordr=2)
