@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -37,6 +37,12 @@ def badges(repo: str, name: str, branch: str = "main") -> str:
         f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder})\n"
         "<!-- badges:end -->"
     )
+
+
+def with_badges(source: str, repo: str, name: str) -> str:
+    """``source`` with its badge block replaced by the badges of notebook ``name``."""
+    new = badges(repo, name)
+    return BADGES.sub(lambda _: new, source)
 
 
 def setup_cell(repo: str) -> str:
@@ -61,7 +67,7 @@ def stamp(path: Path, repo: str) -> bool:
         raise SystemExit(f"{path.name}: first cell must be markdown with badge markers")
     if setup.cell_type != "code":
         raise SystemExit(f"{path.name}: second cell must be the setup code cell")
-    new_head = BADGES.sub(lambda _: badges(repo, path.name), head.source)
+    new_head = with_badges(head.source, repo, path.name)
     new_setup = setup_cell(repo)
     changed = (new_head, new_setup) != (head.source, setup.source)
     head.source, setup.source = new_head, new_setup
@@ -81,7 +87,7 @@ def main(argv: list[str]) -> int:
         if check:
             nb = nbformat.read(path, as_version=4)
             head, setup = nb.cells[0].source, nb.cells[1].source
-            expected = BADGES.sub(lambda _: badges(repo, path.name), head)
+            expected = with_badges(head, repo, path.name)
             if head != expected or setup != setup_cell(repo):
                 stale.append(path.name)
         elif stamp(path, repo):

@@ -68,7 +68,7 @@ def test_unseen_context_is_uniform_and_k0_unseen_is_infinite():
 
 def test_heldout_bits_fall_then_rise(corpus):
     train, val, vocab = corpus
-    bpc = markov.sweep_orders(train, val, range(0, 7), 0.05, vocab)
+    bpc = markov.sweep_orders(train, val, range(7), 0.05, vocab)
     best = min(bpc, key=bpc.get)
     assert 0 < best < 6
     assert bpc[0] > bpc[best] < bpc[6]
