@@ -8,12 +8,13 @@ with ``V`` the vocabulary size and ``k`` the add-k smoothing constant.
 
 Policies, chosen so that every text gets a number and the rules stay simple:
 
-- A context shorter than ``n`` (the start of a text, or an empty prompt) uses the counts of the
-  order it has: the chain stores the counts of every order ``0..n``.
-- A context never seen in training gets the uniform distribution ``1 / V`` (that is what the
-  formula gives for ``k > 0``; with ``k = 0`` it is the rule).
-- With ``k = 0`` a continuation never seen in training has probability 0, so held-out text that
-  contains one costs infinitely many bits: the reason to smooth.
+- A context shorter than ``n`` (the start of a text, an empty prompt) or never seen in training
+  *backs off*: the chain uses the longest suffix of it that was seen in training, down to order
+  0 (plain character frequencies). The chain stores the counts of every order ``0..n`` for this.
+  Without backing off, one unseen context would give a flat distribution, and a sample that
+  wanders into one would stay in gibberish.
+- With ``k = 0`` a continuation never seen after a seen context has probability 0, so held-out
+  text that contains one costs infinitely many bits: the reason to smooth.
 - A character that is not in the vocabulary is an error (``ValueError`` naming it). Build the
   vocabulary from the whole corpus so validation text is covered.
 
@@ -29,7 +30,7 @@ import numpy as np
 
 from rnn_edu.data import Vocab, _describe
 
-DEFAULT_K = 0.05  # add-k constant used across the course (notebooks 01 and 04)
+DEFAULT_K = 0.01  # add-k constant used across the course (notebooks 01 and 04)
 
 
 @dataclass(frozen=True)
@@ -60,41 +61,50 @@ class MarkovChain:
         if not isinstance(context, str):
             raise TypeError(f"context: expected str, got {_describe(context)}")
         ids = self.vocab.encode(context)  # raises ValueError on unseen characters
-        j = min(self.order, len(ids))
-        table = self.tables[j]
-        code = _code(ids[len(ids) - j :], self.V)
-        lo, hi = np.searchsorted(table.pair_keys, [code * self.V, (code + 1) * self.V])
-        counts = np.zeros(self.V)
-        counts[table.pair_keys[lo:hi] - code * self.V] = table.pair_counts[lo:hi]
+        V = self.V
+        for j in range(min(self.order, len(ids)), -1, -1):  # back off to a seen suffix
+            table = self.tables[j]
+            code = _code(ids[len(ids) - j :], V)
+            lo, hi = np.searchsorted(table.pair_keys, [code * V, (code + 1) * V])
+            if hi > lo or j == 0:
+                break
+        counts = np.zeros(V)
+        counts[table.pair_keys[lo:hi] - code * V] = table.pair_counts[lo:hi]
         total = counts.sum()
-        if total == 0:
-            return np.full(self.V, 1.0 / self.V)
-        return (counts + self.k) / (total + self.k * self.V)
+        if total + self.k * V == 0:  # only with an empty training table and k = 0
+            return np.full(V, 1.0 / V)
+        return (counts + self.k) / (total + self.k * V)
+
+    def context_order(self, context: str) -> int:
+        """The order actually used after ``context``: its longest suffix seen in training."""
+        ids = self.vocab.encode(context)
+        for j in range(min(self.order, len(ids)), 0, -1):
+            code = _code(ids[len(ids) - j :], self.V)
+            if _lookup(self.tables[j].context_keys, self.tables[j].context_counts,
+                       np.array([code]))[0] > 0:
+                return j
+        return 0
 
     def log2_probs(self, text: str) -> np.ndarray:
         """log2 P(text[t] | text[:t]) for every position t: shape ``(len(text),)``."""
         ids = self.vocab.encode(text)
-        out = np.empty(len(ids))
+        positions = np.arange(len(ids))
+        V = self.V
+        pair_n = np.zeros(len(ids), dtype=np.int64)
+        context_n = np.zeros(len(ids), dtype=np.int64)
+        codes = np.zeros(len(ids), dtype=np.int64)  # the j characters before each position
         for j in range(self.order + 1):
-            # Positions with exactly j characters of history use order j; the rest use `order`.
-            positions = np.array([j]) if j < self.order else np.arange(j, len(ids))
-            positions = positions[positions < len(ids)]
-            if positions.size:
-                out[positions] = self._log2_probs_at(ids, positions, j)
-        return out
-
-    def _log2_probs_at(self, ids: np.ndarray, positions: np.ndarray, j: int) -> np.ndarray:
-        table, V = self.tables[j], self.V
-        codes = np.zeros(len(positions), dtype=np.int64)
-        for i in range(j):  # the j previous characters, oldest first
-            codes = codes * V + ids[positions - j + i]
-        pair_n = _lookup(table.pair_keys, table.pair_counts, codes * V + ids[positions])
-        context_n = _lookup(table.context_keys, table.context_counts, codes)
+            if j > 0:
+                codes[j:] += ids[: len(ids) - j] * V ** (j - 1)
+            table = self.tables[j]
+            n_ctx = _lookup(table.context_keys, table.context_counts, codes)
+            # Longer seen contexts overwrite shorter ones: the longest seen suffix wins.
+            use = (positions >= j) & ((n_ctx > 0) | (j == 0))
+            context_n[use] = n_ctx[use]
+            pair_n[use] = _lookup(table.pair_keys, table.pair_counts, codes[use] * V + ids[use])
         with np.errstate(divide="ignore", invalid="ignore"):
-            p = np.where(
-                context_n > 0, (pair_n + self.k) / (context_n + self.k * V), 1.0 / V
-            )
-            return np.log2(p)
+            p = (pair_n + self.k) / (context_n + self.k * V)
+            return np.log2(np.where(context_n + self.k * V > 0, p, 1.0 / V))
 
 
 def fit(text: str, order: int, k: float = DEFAULT_K, vocab: Vocab | None = None) -> MarkovChain:

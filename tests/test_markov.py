@@ -48,7 +48,7 @@ def test_log_probs_match_distribution(corpus):
     chain = markov.fit(train, 3, 0.1, vocab)
     text = val[:200]
     lp = chain.log2_probs(text)
-    for t in [0, 1, 2, 3, 50, 199]:
+    for t in range(200):
         p = chain.distribution(text[max(0, t - 3) : t])
         assert lp[t] == pytest.approx(np.log2(p[vocab.encode(text[t])[0]]))
 
@@ -60,10 +60,18 @@ def test_uniform_model_costs_log2_V(corpus):
     assert markov.bits_per_char(chain, val) == pytest.approx(np.log2(vocab.size), rel=1e-6)
 
 
-def test_unseen_context_is_uniform_and_k0_unseen_is_infinite():
-    chain = markov.fit("abab", 1, 0.0, data.Vocab(("a", "b", "c")))
-    np.testing.assert_allclose(chain.distribution("c"), np.full(3, 1 / 3))
+def test_unseen_context_backs_off_and_k0_unseen_is_infinite():
+    chain = markov.fit("abab", 2, 0.0, data.Vocab(("a", "b", "c")))
+    # "cb" was never seen: back off to "b", which was always followed by "a".
+    np.testing.assert_allclose(chain.distribution("cb"), [1.0, 0.0, 0.0])
+    assert chain.context_order("cb") == 1
+    # "c" was never seen at all: back off to order 0, the character frequencies.
+    np.testing.assert_allclose(chain.distribution("c"), [0.5, 0.5, 0.0])
+    assert chain.context_order("c") == 0
     assert markov.bits_per_char(chain, "aa") == np.inf
+    # log2_probs backs off the same way as distribution
+    lp = chain.log2_probs("cba")
+    assert lp[2] == pytest.approx(0.0)
 
 
 def test_heldout_bits_fall_then_rise(corpus):
