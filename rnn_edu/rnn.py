@@ -94,6 +94,8 @@ def init_params(
                         ("output_size", output_size)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
     rng = np.random.default_rng(seed)
     q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
     q *= np.sign(np.diag(r))  # makes the orthogonal matrix uniformly distributed
@@ -134,23 +136,26 @@ class Cache:
 def input_projection(params: RNNParams, x: np.ndarray) -> np.ndarray:
     """``x_t @ W_xh`` for every t at once: ``(batch, time, hidden)``.
 
+    x: tokens ``(batch, time)`` int, or features ``(batch, time, input)`` float.
     For tokens this is a row lookup, the same as multiplying by a one-hot vector.
     """
+    x = _check_x(params, x)
     return params.W_xh[x] if x.ndim == 2 else x @ params.W_xh
 
 
 def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One time step: returns ``(h_t, y_t)``.
 
-    x_t: tokens ``(batch,)`` int or features ``(batch, input)``
-    h_prev: ``(batch, hidden)``
-    h_t: ``(batch, hidden)``; y_t: ``(batch, output)``
+    x_t: tokens ``(batch,)`` int with ids in ``[0, input)``, or features ``(batch, input)`` float
+    h_prev: ``(batch, hidden)`` float
+    h_t: ``(batch, hidden)``; y_t: ``(batch, output)``, both in ``params.dtype``
+    Raises ``ValueError``/``TypeError`` naming the argument, the expected and the received shape.
     """
     x_t = np.asarray(x_t)
-    if x_t.ndim not in (1, 2):
+    if x_t.ndim not in (1, 2) or (x_t.ndim == 1 and not np.issubdtype(x_t.dtype, np.integer)):
         raise ValueError(
-            f"x_t: expected tokens (batch,) or features (batch, {params.input_size}), "
-            f"got shape {x_t.shape}"
+            f"x_t: expected int tokens (batch,) or float features (batch, {params.input_size}), "
+            f"got shape {x_t.shape} and dtype {x_t.dtype}"
         )
     x_t = _check_x(params, x_t[:, None] if x_t.ndim == 1 else x_t[:, None, :], name="x_t")
     h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
@@ -163,7 +168,9 @@ def forward(params: RNNParams, x: np.ndarray, h0: np.ndarray | None = None) -> C
 
     x: tokens ``(batch, time)`` with ids in ``[0, input)``, or features ``(batch, time, input)``
     h0: ``(batch, hidden)``, zeros when ``None``
-    Returns a :class:`Cache` with ``h: (batch, time, hidden)`` and ``y: (batch, time, output)``.
+    Returns a :class:`Cache` with ``h: (batch, time, hidden)`` and ``y: (batch, time, output)``,
+    computed in ``params.dtype`` (float inputs are cast to it). One loop over time; every step
+    handles the whole batch with one matrix product.
     """
     x = _check_x(params, x)
     batch, time = x.shape[:2]
