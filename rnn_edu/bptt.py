@@ -1,0 +1,110 @@
+"""Backpropagation through time for the vanilla RNN of :mod:`rnn_edu.rnn`.
+
+Forward (row vectors, one row per sequence)::
+
+    a_t = x_t @ W_xh + h_{t-1} @ W_hh + b_h        h_t = tanh(a_t)        y_t = h_t @ W_hy + b_y
+
+Backward, given ``dy_t = dL/dy_t`` from any loss (see :mod:`rnn_edu.losses`). The state h_t
+reaches the loss twice: through its own output y_t and through the next state h_{t+1}. So, from
+the last step back to the first::
+
+    dh_t     = dy_t @ W_hy.T + dh_next          (dh_next = dL/dh_t through h_{t+1}; 0 after the end)
+    da_t     = dh_t * (1 - h_t**2)              (tanh'(a) = 1 - tanh(a)^2)
+    dh_next  = da_t @ W_hh.T                    (the recurrence: dL/dh_{t-1} through h_t)
+
+and because every step uses the same weights, their gradients are sums over time::
+
+    dW_hy = sum_t h_t.T @ dy_t          db_y = sum_t sum_batch dy_t
+    dW_hh = sum_t h_{t-1}.T @ da_t      db_h = sum_t sum_batch da_t
+    dW_xh = sum_t x_t.T @ da_t          (for tokens x_t is one-hot: da_t lands in row W_xh[x_t])
+
+Only the recurrence for ``dh`` must run step by step; every sum over time is one matrix product
+over all steps at once.
+
+Truncated BPTT keeps the forward pass whole (the state is carried across chunks of ``truncate``
+steps) but cuts the backward recurrence at chunk boundaries: no gradient flows from a chunk into
+the one before it. With ``truncate >= time`` it is full BPTT.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_edu.data import _describe, one_hot
+from rnn_edu.rnn import Cache, RNNParams
+
+
+def backward(
+    params: RNNParams,
+    cache: Cache,
+    dy: np.ndarray,
+    dh_last: np.ndarray | None = None,
+    truncate: int | None = None,
+) -> tuple[RNNParams, np.ndarray]:
+    """Gradients of a loss with respect to the parameters and the initial state.
+
+    params: the parameters used in the forward pass
+    cache: what :func:`rnn_edu.rnn.forward` returned (``h: (batch, time, hidden)``)
+    dy: ``(batch, time, output)``, dL/dy from the loss
+    dh_last: ``(batch, hidden)``, dL/dh_T arriving from beyond the sequence (``None``: zero)
+    truncate: cut the gradient every ``truncate`` steps (``None``: full BPTT)
+    Returns ``(grads, dh0)``: an :class:`RNNParams` of gradients (same shapes as ``params``) and
+    ``dh0: (batch, hidden)``, dL/dh_0.
+    """
+    if not isinstance(params, RNNParams):
+        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
+    if not isinstance(cache, Cache):
+        raise TypeError(f"cache: expected the Cache from rnn.forward, got {type(cache).__name__}")
+    h, h0 = cache.h, cache.h0
+    batch, time, hidden = h.shape
+    if hidden != params.hidden_size:
+        raise ValueError(
+            f"cache: hidden size {hidden} does not match params (hidden {params.hidden_size})"
+        )
+    dy = np.asarray(dy)
+    if dy.shape != cache.y.shape or not np.issubdtype(dy.dtype, np.floating):
+        raise ValueError(
+            f"dy: expected floats of shape (batch, time, output) = {cache.y.shape}, "
+            f"got {_describe(dy)}"
+        )
+    if dh_last is None:
+        dh_next = np.zeros((batch, hidden), params.dtype)
+    else:
+        dh_next = np.asarray(dh_last)
+        if dh_next.shape != (batch, hidden) or not np.issubdtype(dh_next.dtype, np.floating):
+            raise ValueError(
+                f"dh_last: expected floats of shape (batch, hidden) = ({batch}, {hidden}), "
+                f"got {_describe(dh_last)}"
+            )
+    if truncate is not None and (
+        not isinstance(truncate, (int, np.integer)) or isinstance(truncate, bool) or truncate < 1
+    ):
+        raise ValueError(f"truncate: expected an int >= 1 or None, got {truncate!r}")
+    dy = dy.astype(params.dtype, copy=False)
+
+    dh_out = dy @ params.W_hy.T  # dL/dh_t through y_t, all steps at once: (batch, time, hidden)
+    da = np.empty_like(h)
+    for t in reversed(range(time)):
+        dh = dh_out[:, t] + dh_next
+        da[:, t] = dh * (1.0 - h[:, t] ** 2)
+        if truncate is not None and t % truncate == 0 and t > 0:
+            dh_next = np.zeros_like(dh_next)  # the cut: h_{t-1} gets nothing from this chunk
+        else:
+            dh_next = da[:, t] @ params.W_hh.T
+    dh0 = dh_next
+
+    # Sums over time (and batch) as single products over all batch * time rows.
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+    da2 = da.reshape(-1, hidden)
+    if cache.tokens:
+        x2 = one_hot(cache.x.reshape(-1), params.input_size, dtype=params.dtype)
+    else:
+        x2 = cache.x.reshape(-1, params.input_size)
+    grads = RNNParams(
+        W_xh=x2.T @ da2,
+        W_hh=h_prev.reshape(-1, hidden).T @ da2,
+        b_h=da2.sum(axis=0),
+        W_hy=h.reshape(-1, hidden).T @ dy.reshape(-1, params.output_size),
+        b_y=dy.sum(axis=(0, 1)),
+    )
+    return grads, dh0

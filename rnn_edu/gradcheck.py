@@ -1,0 +1,165 @@
+"""Numerical gradient checks: compare a backward pass with centered differences.
+
+For one parameter entry ``w`` the numerical derivative is the centered difference::
+
+    n = (L(w + eps) - L(w - eps)) / (2 eps)          error O(eps^2), not O(eps) as one-sided
+
+and the analytic value ``a`` passes when the relative error is small::
+
+    |a - n| / max(1e-8, |a| + |n|)
+
+(the 1e-8 floor keeps entries whose gradient is exactly zero from dividing by zero). In float64
+with ``eps = 1e-5`` a correct backward pass gives about 1e-9 or less; a missing term gives errors
+of order 1e-2 to 1. Every entry, or a random sample of entries, of every parameter is checked
+over the whole sequence: the loss is the loss of the full forward pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnn_edu import bptt, losses
+from rnn_edu.rnn import PARAM_NAMES, RNNParams, forward
+
+
+def relative_error(a, n) -> np.ndarray:
+    """Entry-wise ``|a - n| / max(1e-8, |a| + |n|)``."""
+    a, n = np.asarray(a, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    return np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))
+
+
+@dataclass(frozen=True)
+class ParamCheck:
+    """The result for one parameter: how many entries were checked and the worst of them."""
+
+    name: str
+    checked: int
+    total: int
+    max_error: float
+    worst_index: tuple[int, ...]
+    analytic: float  # the analytic gradient at the worst entry
+    numerical: float  # the numerical gradient at the worst entry
+
+
+@dataclass(frozen=True)
+class Report:
+    """One :class:`ParamCheck` per parameter; ``ok`` when every error is below ``tol``."""
+
+    params: tuple[ParamCheck, ...]
+    tol: float
+
+    @property
+    def max_error(self) -> float:
+        return max(p.max_error for p in self.params)
+
+    @property
+    def ok(self) -> bool:
+        return self.max_error < self.tol
+
+    def __getitem__(self, name: str) -> ParamCheck:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(f"name: no parameter {name!r}; expected one of {[p.name for p in self.params]}")
+
+    def __str__(self) -> str:
+        lines = [f"{'param':<6} {'checked':>13}  {'max rel. error':>14}  {'at':<10} "
+                 f"{'analytic':>11} {'numerical':>11}  result"]
+        for p in self.params:
+            verdict = "ok" if p.max_error < self.tol else "FAIL"
+            lines.append(
+                f"{p.name:<6} {p.checked:>6}/{p.total:<6}  {p.max_error:>14.1e}  "
+                f"{str(p.worst_index):<10} {p.analytic:>11.3e} {p.numerical:>11.3e}  {verdict}"
+            )
+        lines.append(f"max relative error {self.max_error:.1e} (tolerance {self.tol:.0e}): "
+                     + ("PASS" if self.ok else "FAIL"))
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def check(
+    loss_fn: Callable[[RNNParams], float],
+    params: RNNParams,
+    grads: RNNParams,
+    *,
+    eps: float = 1e-5,
+    samples: int | None = None,
+    seed: int = 0,
+    tol: float = 1e-7,
+) -> Report:
+    """Compare ``grads`` with centered differences of ``loss_fn`` around ``params``.
+
+    loss_fn: ``params -> float``, the loss of the whole forward pass
+    grads: the analytic gradients, same shapes as ``params``
+    samples: check this many random entries per parameter (``None``: every entry)
+    Entries are perturbed in place and restored, so ``params`` is unchanged afterwards.
+    """
+    if not isinstance(params, RNNParams) or not isinstance(grads, RNNParams):
+        raise TypeError(
+            f"params, grads: expected RNNParams, got {type(params).__name__}, "
+            f"{type(grads).__name__}"
+        )
+    if not (isinstance(eps, float) and eps > 0):
+        raise ValueError(f"eps: expected a float > 0, got {eps!r}")
+    if samples is not None and (not isinstance(samples, int) or samples < 1):
+        raise ValueError(f"samples: expected an int >= 1 or None, got {samples!r}")
+    rng = np.random.default_rng(seed)
+    results = []
+    for name in PARAM_NAMES:
+        w, g = getattr(params, name), getattr(grads, name)
+        if g.shape != w.shape:
+            raise ValueError(f"grads.{name}: expected shape {w.shape}, got {g.shape}")
+        if samples is None or samples >= w.size:
+            flat = np.arange(w.size)
+        else:
+            flat = rng.choice(w.size, size=samples, replace=False)
+        numerical = np.empty(len(flat))
+        for j, i in enumerate(flat):
+            idx = np.unravel_index(i, w.shape)
+            old = w[idx]
+            w[idx] = old + eps
+            plus = loss_fn(params)
+            w[idx] = old - eps
+            minus = loss_fn(params)
+            w[idx] = old
+            numerical[j] = (plus - minus) / (2 * eps)
+        analytic = g.reshape(-1)[flat]
+        err = relative_error(analytic, numerical)
+        worst = int(np.argmax(err))
+        results.append(ParamCheck(
+            name=name, checked=len(flat), total=w.size, max_error=float(err[worst]),
+            worst_index=tuple(int(k) for k in np.unravel_index(flat[worst], w.shape)),
+            analytic=float(analytic[worst]), numerical=float(numerical[worst]),
+        ))
+    return Report(tuple(results), tol)
+
+
+def check_rnn(
+    params: RNNParams,
+    x: np.ndarray,
+    targets: np.ndarray,
+    *,
+    h0: np.ndarray | None = None,
+    loss: Callable = losses.cross_entropy,
+    backward: Callable = bptt.backward,
+    eps: float = 1e-5,
+    samples: int | None = None,
+    seed: int = 0,
+    tol: float = 1e-7,
+) -> Report:
+    """Gradient-check a backward pass of the RNN on one batch of whole sequences.
+
+    x: tokens ``(batch, time)`` or features ``(batch, time, input)``; targets: what ``loss``
+    takes (int ids ``(batch, time)`` for :func:`~rnn_edu.losses.cross_entropy`)
+    loss: ``(y, targets) -> (loss, dy)``
+    backward: ``(params, cache, dy) -> (grads, dh0)``, :func:`rnn_edu.bptt.backward` or yours
+    """
+    cache = forward(params, x, h0)
+    _, dy = loss(cache.y, targets)
+    grads, _ = backward(params, cache, dy)
+    return check(lambda p: loss(forward(p, x, h0).y, targets)[0], params, grads,
+                 eps=eps, samples=samples, seed=seed, tol=tol)

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from rnn_edu import losses
+
+
+def numerical(f, y, eps=1e-6):
+    g = np.zeros_like(y)
+    for i in np.ndindex(y.shape):
+        old = y[i]
+        y[i] = old + eps
+        plus = f(y)
+        y[i] = old - eps
+        minus = f(y)
+        y[i] = old
+        g[i] = (plus - minus) / (2 * eps)
+    return g
+
+
+def test_softmax_rows_sum_to_one_and_survive_huge_logits():
+    z = np.array([[1000.0, 1000.0, -1000.0], [0.0, 0.0, 0.0]])
+    p = losses.softmax(z)
+    assert np.allclose(p.sum(axis=-1), 1.0)
+    assert np.allclose(p[0], [0.5, 0.5, 0.0])
+    assert np.allclose(p[1], 1 / 3)
+    assert np.allclose(np.exp(losses.log_softmax(z)), p)
+
+
+def test_cross_entropy_matches_a_hand_loop_and_its_gradient_is_numerical():
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((2, 3, 5))
+    t = rng.integers(0, 5, (2, 3))
+    loss, dy = losses.cross_entropy(y, t)
+    ref = np.mean([
+        -np.log(np.exp(y[b, s, t[b, s]]) / np.exp(y[b, s]).sum())
+        for b in range(2) for s in range(3)
+    ])
+    assert loss == pytest.approx(ref, rel=1e-12)
+    num = numerical(lambda v: losses.cross_entropy(v, t)[0], y)
+    assert np.abs(num - dy).max() < 1e-8
+
+
+def test_cross_entropy_of_uniform_logits_is_log_v():
+    loss, _ = losses.cross_entropy(np.zeros((4, 7, 11)), np.zeros((4, 7), dtype=int))
+    assert loss == pytest.approx(np.log(11))
+
+
+def test_mse_last_uses_only_the_last_step():
+    rng = np.random.default_rng(1)
+    y = rng.standard_normal((3, 4, 2))
+    target = rng.standard_normal((3, 2))
+    loss, dy = losses.mse_last(y, target)
+    assert loss == pytest.approx(np.mean((y[:, -1] - target) ** 2))
+    assert np.all(dy[:, :-1] == 0)
+    num = numerical(lambda v: losses.mse_last(v, target)[0], y)
+    assert np.abs(num - dy).max() < 1e-8
+    loss1, _ = losses.mse_last(y[..., :1], target[:, 0])  # (batch,) target for one output
+    assert loss1 == pytest.approx(np.mean((y[:, -1, 0] - target[:, 0]) ** 2))
+
+
+def test_bad_inputs_raise_clear_errors():
+    y = np.zeros((2, 3, 4))
+    with pytest.raises(ValueError, match=r"logits: expected .*\(batch, time, V\)"):
+        losses.cross_entropy(np.zeros((3, 4)), np.zeros(3, dtype=int))
+    with pytest.raises(ValueError, match=r"targets: expected int ids of shape"):
+        losses.cross_entropy(y, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"targets: expected ids in \[0, 4\)"):
+        losses.cross_entropy(y, np.full((2, 3), 4))
+    with pytest.raises(ValueError, match=r"target: expected numbers of shape"):
+        losses.mse_last(y, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"logits: expected a float array"):
+        losses.softmax(np.array([1, 2, 3]))
