@@ -1,0 +1,226 @@
+"""How far back a gradient reaches: the norms of dh_T/dh_t and their bound.
+
+With row vectors, ``a_t = x_t @ W_xh + h_{t-1} @ W_hh + b_h`` and ``h_t = f(a_t)``. One step's
+Jacobian, ``J_t[i, j] = d h_t[i] / d h_{t-1}[j]``, is::
+
+    J_t = diag(f'(a_t)) @ W_hh.T                                  (hidden, hidden)
+
+and by the chain rule the state ``T - t`` steps back reaches h_T through their product::
+
+    dh_T/dh_t = J_T @ J_{T-1} @ ... @ J_{t+1}
+
+The spectral norm (largest singular value) of a product is at most the product of the norms,
+and ``||diag(f')|| <= gamma``, the largest slope of f (1 for tanh, ReLU and linear), so::
+
+    ||dh_T/dh_t|| <= (sigma_max(W_hh) * gamma) ** (T - t)
+
+The products for every t come from one backward sweep, ``P_{t-1} = P_t @ J_t`` starting from
+``P_T = I``: T matrix products, not T separate chains. Each ``P_t`` is divided by its size as the
+sweep goes and the sizes are summed as logarithms, so norms like 1e-500 or 1e+500 (ReLU or
+linear units with a large ``sigma_max``, tanh units deep in saturation) come out as finite
+``log10`` values instead of 0 or inf.
+
+Shapes: ``h: (batch, time, hidden)`` with ``h[:, t - 1]`` = h_t for t = 1..T (the ``h`` of
+:func:`rnn_edu.rnn.forward`'s cache); results ``(batch, time + 1)`` indexed by t = 0..T.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_edu.data import _describe
+
+ACTIVATIONS = ("tanh", "relu", "linear")
+
+#: gamma: the largest slope |f'(a)| of each activation (tanh'(0) = 1; ReLU and linear: 1).
+GAMMA = {"tanh": 1.0, "relu": 1.0, "linear": 1.0}
+
+#: States of ReLU/linear units larger than this are scaled down (see :func:`hidden_states`).
+STATE_CAP = 1e100
+
+
+def activate(a: np.ndarray, activation: str = "tanh") -> np.ndarray:
+    """``f(a)`` elementwise for ``activation`` in :data:`ACTIVATIONS`."""
+    _check_activation(activation)
+    if activation == "tanh":
+        return np.tanh(a)
+    if activation == "relu":
+        return np.maximum(a, 0.0)
+    return np.array(a, dtype=float, copy=True)
+
+
+def slopes(h: np.ndarray, activation: str = "tanh") -> np.ndarray:
+    """``f'(a_t)`` computed from the states ``h_t = f(a_t)``, same shape as ``h``.
+
+    tanh: ``1 - h**2``; ReLU: 1 where the unit is on (``h > 0``), else 0; linear: 1.
+    """
+    _check_activation(activation)
+    h = np.asarray(h, dtype=float)
+    if activation == "tanh":
+        return 1.0 - h**2
+    if activation == "relu":
+        return (h > 0).astype(float)
+    return np.ones_like(h)
+
+
+def hidden_states(
+    W_hh: np.ndarray, u: np.ndarray, h0: np.ndarray | None = None, activation: str = "tanh"
+) -> np.ndarray:
+    """Run the recurrence ``h_t = f(u_t + h_{t-1} @ W_hh)`` with any activation.
+
+    W_hh: ``(hidden, hidden)``
+    u: ``(batch, time, hidden)``, the input part of every step, ``x_t @ W_xh + b_h``
+    h0: ``(batch, hidden)``, zeros when ``None``
+    Returns ``h: (batch, time, hidden)``. With tanh this is :func:`rnn_edu.rnn.forward`'s ``h``.
+
+    ReLU and linear states can grow like ``sigma_max ** t`` and overflow. A state whose largest
+    entry exceeds :data:`STATE_CAP` is multiplied by 1e-50: both activations are positively
+    homogeneous (``f(c a) = c f(a)`` for c > 0) and next to 1e50 the input is negligible, so this
+    keeps which units are on (all that their Jacobians depend on) while the numbers stay finite.
+    """
+    W_hh = _check_square(W_hh)
+    u = np.asarray(u, dtype=float)
+    if u.ndim != 3 or u.shape[2] != W_hh.shape[0] or 0 in u.shape:
+        raise ValueError(
+            f"u: expected a non-empty array of shape (batch, time, {W_hh.shape[0]}), "
+            f"got {_describe(u)}"
+        )
+    batch, time, hidden = u.shape
+    h_prev = np.zeros((batch, hidden)) if h0 is None else np.asarray(h0, dtype=float)
+    if h_prev.shape != (batch, hidden):
+        raise ValueError(f"h0: expected shape ({batch}, {hidden}), got {_describe(h0)}")
+    h = np.empty_like(u)
+    for t in range(time):
+        h_t = activate(u[:, t] + h_prev @ W_hh, activation)
+        if activation != "tanh":
+            big = np.abs(h_t).max(axis=1, keepdims=True)
+            h_t = np.where(big > STATE_CAP, h_t * 1e-50, h_t)
+        h_prev = h[:, t] = h_t
+    return h
+
+
+def jacobian(W_hh: np.ndarray, slope_t: np.ndarray) -> np.ndarray:
+    """One step's Jacobian ``dh_t/dh_{t-1} = diag(f'(a_t)) @ W_hh.T``.
+
+    slope_t: ``(hidden,)`` or ``(batch, hidden)``; returns ``(hidden, hidden)`` or
+    ``(batch, hidden, hidden)``.
+    """
+    W_hh = _check_square(W_hh)
+    slope_t = np.asarray(slope_t, dtype=float)
+    if slope_t.shape[-1:] != (W_hh.shape[0],) or slope_t.ndim > 2:
+        raise ValueError(
+            f"slope_t: expected shape (hidden,) or (batch, hidden) with hidden = {W_hh.shape[0]}, "
+            f"got {_describe(slope_t)}"
+        )
+    return slope_t[..., :, None] * W_hh.T
+
+
+def log10_jacobian_norms(W_hh: np.ndarray, h: np.ndarray, activation: str = "tanh") -> np.ndarray:
+    """``log10 ||dh_T/dh_t||_2`` for t = 0..T, from one backward sweep.
+
+    W_hh: ``(hidden, hidden)``; h: ``(batch, time, hidden)`` the states h_1..h_T.
+    Returns ``(batch, time + 1)``; column T is 0 (the identity) and ``-inf`` means exactly 0
+    (e.g. every ReLU unit off at some step).
+    """
+    W_hh = _check_square(W_hh)
+    h = _check_states(h, W_hh.shape[0])
+    _check_activation(activation)
+    d = slopes(h, activation)
+    batch, time, hidden = h.shape
+    P = np.broadcast_to(np.eye(hidden), (batch, hidden, hidden)).copy()
+    products = np.empty((batch, time + 1, hidden, hidden))  # P_t divided by 10**log_scale[:, t]
+    log_scale = np.zeros((batch, time + 1))
+    products[:, time] = P
+    for t in range(time, 0, -1):
+        # P_{t-1} = P_t @ diag(d_t) @ W_hh.T, with h_t = h[:, t - 1]
+        P = (P * d[:, t - 1, None, :]) @ W_hh.T
+        size = np.sqrt(np.einsum("bij,bij->b", P, P))  # Frobenius norm, cheap to rescale by
+        safe = np.where(size > 0, size, 1.0)
+        P /= safe[:, None, None]
+        with np.errstate(divide="ignore"):
+            log_scale[:, t - 1] = log_scale[:, t] + np.where(size > 0, np.log10(safe), -np.inf)
+        products[:, t - 1] = P
+    # sigma_max(P) = sqrt(largest eigenvalue of P @ P.T): exact, and twice as fast as an SVD.
+    gram = products @ np.swapaxes(products, -1, -2)
+    sigma = np.sqrt(np.maximum(np.linalg.eigvalsh(gram)[..., -1], 0.0))
+    with np.errstate(divide="ignore"):
+        return np.where(np.isneginf(log_scale), -np.inf, log_scale + np.log10(sigma))
+
+
+def jacobian_norms(W_hh: np.ndarray, h: np.ndarray, activation: str = "tanh") -> np.ndarray:
+    """``||dh_T/dh_t||_2`` for t = 0..T: ``(batch, time + 1)``.
+
+    Plain numbers, so they underflow to 0 below about 1e-308 and overflow to inf above 1e308;
+    :func:`log10_jacobian_norms` has no such limit.
+    """
+    with np.errstate(over="ignore"):
+        return 10.0 ** log10_jacobian_norms(W_hh, h, activation)
+
+
+def log10_bound(sigma_max: float, gamma: float, time: int) -> np.ndarray:
+    """``log10 (sigma_max * gamma) ** (T - t)`` for t = 0..T: ``(time + 1,)``.
+
+    A zero ``sigma_max * gamma`` gives ``-inf`` (the bound 0) for every t < T.
+    """
+    for name, value in (("sigma_max", sigma_max), ("gamma", gamma)):
+        if not np.isscalar(value) or not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name}: expected a finite number >= 0, got {_describe(value)}")
+    if not isinstance(time, (int, np.integer)) or isinstance(time, bool) or time < 0:
+        raise ValueError(f"time: expected an int >= 0, got {_describe(time)}")
+    lag = np.arange(time, -1, -1, dtype=float)  # T - t for t = 0..T
+    rate = float(sigma_max) * float(gamma)
+    if rate == 0:
+        return np.where(lag == 0, 0.0, -np.inf)
+    return lag * np.log10(rate)
+
+
+def bound(sigma_max: float, gamma: float, time: int) -> np.ndarray:
+    """``(sigma_max * gamma) ** (T - t)`` for t = 0..T: ``(time + 1,)``."""
+    with np.errstate(over="ignore"):
+        return 10.0 ** log10_bound(sigma_max, gamma, time)
+
+
+def spectral_norm(W: np.ndarray) -> float:
+    """sigma_max(W), the largest singular value: the most W can stretch a vector."""
+    return float(np.linalg.norm(_check_square(W, "W"), 2))
+
+
+def spectral_radius(W: np.ndarray) -> float:
+    """max |eigenvalue| of W: how fast ``W ** k`` shrinks or grows in the long run."""
+    return float(np.abs(np.linalg.eigvals(_check_square(W, "W"))).max())
+
+
+def with_spectral_norm(W: np.ndarray, sigma_max: float) -> np.ndarray:
+    """``W`` scaled so that its largest singular value is ``sigma_max``."""
+    W = _check_square(W, "W")
+    if not np.isscalar(sigma_max) or not np.isfinite(sigma_max) or sigma_max < 0:
+        raise ValueError(f"sigma_max: expected a finite number >= 0, got {_describe(sigma_max)}")
+    norm = spectral_norm(W)
+    if norm == 0:
+        raise ValueError("W: the zero matrix cannot be scaled to a nonzero norm")
+    return W * (sigma_max / norm)
+
+
+def _check_activation(activation) -> None:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation: expected one of {ACTIVATIONS}, got {activation!r}")
+
+
+def _check_square(W, name: str = "W_hh") -> np.ndarray:
+    W = np.asarray(W)
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or W.shape[0] == 0:
+        raise ValueError(f"{name}: expected a square (n, n) matrix, got {_describe(W)}")
+    if not np.issubdtype(W.dtype, np.number) or not np.all(np.isfinite(W)):
+        raise ValueError(f"{name}: expected finite numbers, got {_describe(W)}")
+    return W.astype(float, copy=False)
+
+
+def _check_states(h, hidden: int) -> np.ndarray:
+    h = np.asarray(h)
+    if h.ndim != 3 or h.shape[2] != hidden or 0 in h.shape:
+        raise ValueError(
+            f"h: expected states of shape (batch, time, {hidden}), got {_describe(h)}"
+        )
+    if not np.issubdtype(h.dtype, np.floating) or not np.all(np.isfinite(h)):
+        raise ValueError(f"h: expected finite float states, got {_describe(h)}")
+    return h.astype(float, copy=False)

@@ -1,0 +1,158 @@
+"""The vanishing-gradient explorer (notebook 05).
+
+A small random RNN runs over random inputs; the plot shows ``||dh_T/dh_t||`` (the spectral norm
+of the product of Jacobians) against the time lag ``T - t`` on a log scale, with the bound
+``(sigma_max(W_hh) * gamma) ** (T - t)`` overlaid. Sliders set sigma_max(W_hh) (the same matrix,
+rescaled), the sequence length T, the activation and the scale of the inputs; a menu picks the
+kind of matrix: a random Gaussian one (singular values spread out, spectral radius about half of
+sigma_max) or a random orthogonal one (every singular value equal to sigma_max).
+
+Every number is computed as a log10 (see :mod:`rnn_edu.jacobians`), so extreme settings give
+finite curves; what falls outside the plotted range is drawn at its edge and said in the text.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+from rnn_edu import jacobians
+from rnn_edu.widgets._base import Explorer
+
+#: Plotted range of log10 norms: values beyond it are drawn at the edge (and reported).
+LOG10_FLOOR, LOG10_CEIL = -300.0, 300.0
+
+
+class VanishingExplorer(Explorer):
+    """Gradient norms over time for a random RNN with ``hidden`` units.
+
+    batch: how many random input sequences (their median is drawn, with the min-max band);
+    seed: fixes the matrices and the inputs, so only the sliders change the picture.
+    """
+
+    title = "Vanishing-gradient explorer"
+
+    def __init__(
+        self,
+        *,
+        sigma_max: float = 1.0,
+        time: int = 50,
+        activation: str = "tanh",
+        input_scale: float = 1.0,
+        matrix: str = "gaussian",
+        hidden: int = 12,
+        batch: int = 3,
+        max_time: int = 300,
+        seed: int = 0,
+    ) -> None:
+        for name, value, low in (("hidden", hidden, 1), ("batch", batch, 1),
+                                 ("max_time", max_time, 2)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
+        rng = np.random.default_rng(seed)
+        q, r = np.linalg.qr(rng.standard_normal((hidden, hidden)))
+        self.W0 = {  # each with sigma_max = 1; the slider scales it
+            "gaussian": jacobians.with_spectral_norm(rng.standard_normal((hidden, hidden)), 1.0),
+            "orthogonal": q * np.sign(np.diag(r)),
+        }
+        self.W_xh = rng.standard_normal((hidden, hidden)) / np.sqrt(hidden)
+        self.x = rng.standard_normal((batch, max_time, hidden))
+        style = {"description_width": "initial"}
+        self.controls = {
+            "sigma_max": widgets.FloatSlider(
+                value=sigma_max, min=0.0, max=3.0, step=0.05, description="σ_max(W_hh)",
+                style=style, continuous_update=False, readout_format=".2f"),
+            "time": widgets.IntSlider(
+                value=time, min=1, max=max_time, description="length T", style=style,
+                continuous_update=False),
+            "activation": widgets.Dropdown(
+                options=list(jacobians.ACTIVATIONS), value=activation, description="activation",
+                style=style),
+            "input_scale": widgets.FloatSlider(
+                value=input_scale, min=0.0, max=10.0, step=0.1, description="input scale",
+                style=style, continuous_update=False),
+            "matrix": widgets.Dropdown(
+                options=list(self.W0), value=matrix, description="W_hh", style=style),
+        }
+        super().__init__()
+        self.box.add_class("rnn-edu-vanishing-explorer")
+
+    def compute(self, sigma_max: float, time: int, activation: str, input_scale: float,
+                matrix: str = "gaussian"):
+        """``(lag, log10_norms, log10_bound, W_hh)`` for one setting.
+
+        lag: ``(time + 1,)`` = T - t; log10_norms: ``(batch, time + 1)``, column k at lag k;
+        log10_bound: ``(time + 1,)``; W_hh: ``(hidden, hidden)``.
+        """
+        W_hh = self.W0[matrix] * float(sigma_max)
+        u = input_scale * self.x[:, :time] @ self.W_xh
+        h = jacobians.hidden_states(W_hh, u, activation=activation)
+        log_norms = jacobians.log10_jacobian_norms(W_hh, h, activation)[:, ::-1]
+        log_bound = jacobians.log10_bound(float(sigma_max), jacobians.GAMMA[activation], time)
+        return np.arange(time + 1), log_norms, log_bound[::-1], W_hh
+
+    def draw(self, fig: Figure, sigma_max: float, time: int, activation: str,
+             input_scale: float, matrix: str) -> str:
+        lag, log_norms, log_bound, W_hh = self.compute(sigma_max, time, activation, input_scale,
+                                                       matrix)
+        # Exact zeros (log10 = -inf) and values beyond the range are drawn at the plot's edge,
+        # a few decades below the smallest nonzero value.
+        finite = np.concatenate([log_norms[np.isfinite(log_norms)], log_bound[np.isfinite(log_bound)]])
+        floor = max(LOG10_FLOOR, finite.min() - 3.0)
+        shown = np.clip(log_norms, floor, LOG10_CEIL)
+        shown_bound = np.clip(log_bound, floor, LOG10_CEIL)
+        # Fixed margins and plain-text labels: constrained layout and mathtext would triple the
+        # time to render the PNG, and this figure is redrawn on every slider move.
+        fig.set_layout_engine("none")
+        ax = fig.add_axes((0.13, 0.15, 0.85, 0.8))
+        ax.fill_between(lag, 10.0 ** shown.min(axis=0), 10.0 ** shown.max(axis=0),
+                        color="#4c72b0", alpha=0.25, linewidth=0)
+        ax.plot(lag, 10.0 ** np.median(shown, axis=0), color="#4c72b0", lw=2)
+        ax.plot(lag, 10.0 ** shown_bound, color="#c44e52", ls="--", lw=1.5)
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(numticks=7))
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+        low, high = min(shown.min(), shown_bound.min()), max(shown.max(), shown_bound.max())
+        pad = max(0.5, 0.05 * (high - low))
+        ax.set_ylim(10.0 ** max(low - pad, -305.0), 10.0 ** min(high + pad, 305.0))
+        ax.set_xlim(0, max(time, 1))
+        ax.set_xlabel("time lag T − t")
+        ax.set_ylabel("gradient norm")
+        # The legend is a line of HTML under the picture: text is what costs most to render.
+        ax.grid(True, which="major", alpha=0.3)
+
+        rho = jacobians.spectral_radius(W_hh)
+        final = np.median(log_norms[:, -1])
+        notes = [f"<span style='color:#4c72b0'><b>blue</b></span>: measured ‖∂h_T/∂h_t‖₂ "
+                 f"(median over {log_norms.shape[0]} input sequences, band: their range); "
+                 "<span style='color:#c44e52'><b>red dashed</b></span>: the bound "
+                 "(σ_max·γ)^(T−t).",
+                 f"{activation}, {matrix} W_hh with σ_max = {sigma_max:.2f} and spectral radius "
+                 f"{rho:.2f}, γ = {jacobians.GAMMA[activation]:g}, input scale {input_scale:.1f}.",
+                 f"At lag T = {time}: median ‖∂h_T/∂h_0‖ = {_power_of_ten(final)}, "
+                 f"bound = {_power_of_ten(log_bound[-1])}."]
+        if np.all(log_norms <= log_bound + 1e-9):
+            notes.append("Every measured norm is under the bound.")
+        if np.any(np.isneginf(log_norms)):
+            notes.append("Some norms are exactly 0 (W_hh = 0, or every unit had slope 0 at a step, "
+                         "e.g. all ReLUs off): drawn at the bottom edge.")
+        if np.any((finite < floor) | (finite > LOG10_CEIL)):
+            notes.append(f"Values beyond 1e{floor:+.0f}..1e{LOG10_CEIL:+.0f} are drawn at the edge "
+                         "(they are computed exactly, as logarithms).")
+        return "<br>".join(notes)
+
+
+def _tick_label(value: float, _position) -> str:
+    """``1e-20`` rather than mathtext's 10^-20, which is slow to typeset on every redraw."""
+    return f"1e{round(np.log10(value)):+d}" if value > 0 else "0"
+
+
+def _power_of_ten(log10_value: float) -> str:
+    """``log10_value`` as a readable number: 3.2e-45, or 0 for -inf."""
+    if np.isneginf(log10_value):
+        return "0"
+    exponent = np.floor(log10_value)
+    return f"{10.0 ** (log10_value - exponent):.1f}e{int(exponent):+d}"
