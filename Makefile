@@ -28,7 +28,8 @@ lab: setup ## install (first time only) and open the course in JupyterLab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
 		--ServerApp.open_browser=$${OPEN_BROWSER:-True} \
 		--LabApp.news_url=None \
-		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(LAB_ARGS)
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+		$$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
 test: setup-test chromium ## everything: lint, unit tests, notebooks (nbval), browser tests
 	$(BIN)/ruff check .

@@ -19,7 +19,10 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 
-def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+DPI = 80
+
+
+def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
     """Render a figure to PNG bytes without touching pyplot's global state."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -38,7 +41,8 @@ class Explorer:
     figsize = (7.0, 3.2)
 
     def __init__(self) -> None:
-        self.image = widgets.Image(format="png")
+        # Shown at the figure's own pixel size, not stretched to the notebook's width.
+        self.image = widgets.Image(format="png", layout={"width": f"{self.figsize[0] * DPI:.0f}px"})
         self.text = widgets.HTML()
         self.figure: Figure | None = None
         for control in self.controls.values():

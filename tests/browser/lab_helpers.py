@@ -1,0 +1,77 @@
+"""Steps a person takes in JupyterLab, for the browser tests."""
+
+from __future__ import annotations
+
+import time
+
+
+def wait_idle(page, timeout: float = 240.0, settle: float = 1.5) -> None:
+    """Wait until the kernel is idle and no cell is running (no ``[*]`` prompt), for ``settle`` s."""
+    deadline = time.monotonic() + timeout
+    calm_since = None
+    while time.monotonic() < deadline:
+        status = page.locator(".jp-StatusBar-Widget").all_inner_texts()
+        idle = any("Idle" in s for s in status)
+        running = page.locator(".jp-InputArea-prompt", has_text="[*]").count()
+        if idle and not running:
+            calm_since = calm_since or time.monotonic()
+            if time.monotonic() - calm_since >= settle:
+                return
+        else:
+            calm_since = None
+        page.wait_for_timeout(250)
+    raise TimeoutError(f"the kernel was not idle within {timeout:.0f} s; status bar: {status}")
+
+
+def open_and_run_all(page, lab, notebook: str) -> None:
+    """Open ``notebook`` in JupyterLab, wait for its kernel, run all cells, wait until done."""
+    page.goto(lab.url(notebook))
+    page.locator(".jp-Notebook").first.wait_for()
+    wait_idle(page)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_timeout(1000)
+    wait_idle(page)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
+    assert not tracebacks, f"{notebook} raised in the browser: {tracebacks[0][:2000]}"
+
+
+def explorer(page, css_class: str):
+    """The rendered explorer widget with that CSS class (see ``Explorer.box.add_class``)."""
+    box = page.locator(f".{css_class}").first
+    box.wait_for(state="visible", timeout=60_000)
+    box.scroll_into_view_if_needed()
+    return box
+
+
+def image_src(box) -> str:
+    """The ``src`` of the explorer's picture: a new blob URL after every redraw."""
+    img = box.locator("img").first
+    img.wait_for(state="visible")
+    return img.get_attribute("src")
+
+
+def nudge_slider(box, index: int = 0, pixels: int = 60) -> None:
+    """Drag the handle of the ``index``-th slider of ``box`` by ``pixels`` to the right."""
+    handle = box.locator(".noUi-handle").nth(index)
+    handle.scroll_into_view_if_needed()
+    bb = handle.bounding_box()
+    page = box.page
+    x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + pixels / 2, y, steps=5)
+    page.mouse.move(x + pixels, y, steps=5)
+    page.mouse.up()
+
+
+def wait_for_change(get, before, timeout: float = 30.0, what: str = "the widget output"):
+    """Poll ``get()`` until it differs from ``before``; return the new value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = get()
+        if now != before:
+            return now
+        time.sleep(0.25)
+    raise AssertionError(f"{what} did not change within {timeout:.0f} s")

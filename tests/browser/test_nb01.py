@@ -1,0 +1,31 @@
+import pytest
+
+from tests.browser.lab_helpers import (
+    explorer,
+    image_src,
+    nudge_slider,
+    open_and_run_all,
+    wait_for_change,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_markov_explorer_renders_and_reacts(page, lab):
+    open_and_run_all(page, lab, "01_markov_chains.ipynb")
+    box = explorer(page, "rnn-edu-markov-explorer")
+    assert box.locator(".noUi-handle").count() == 3  # order, smoothing, temperature
+    assert box.locator("input[type=text]").count() == 1  # context
+    src = image_src(box)
+    text = box.locator("pre").first.inner_text()
+    nudge_slider(box, index=0, pixels=-80)  # the order slider
+    wait_for_change(lambda: image_src(box), src, what="the explorer's picture")
+    wait_for_change(lambda: box.locator("pre").first.inner_text(), text, what="the sample")
+    # typing a context with characters outside the corpus must not break it
+    field = box.locator("input[type=text]").first
+    field.fill("日本 the")
+    field.press("Enter")
+    wait_for_change(lambda: box.inner_text(), "", what="the explorer")
+    page.wait_for_function(
+        "el => el.innerText.includes('not in the vocabulary')", arg=box.element_handle()
+    )
