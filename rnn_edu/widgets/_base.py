@@ -18,7 +18,6 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-
 DPI = 80
 
 

@@ -66,9 +66,10 @@ def lab(tmp_path_factory):
     shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     port, token = free_port(), secrets.token_hex(16)
     log_path = tmp_path_factory.mktemp("lab-log") / "jupyter.log"
-    log = open(log_path, "w")
+    log = open(log_path, "w")  # noqa: SIM115 (the server writes to it until the finally below)
     proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        [str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser", "--ip=127.0.0.1",
+         f"--port={port}",
          f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
          "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         + (["--allow-root"] if os.geteuid() == 0 else []),
