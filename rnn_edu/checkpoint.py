@@ -1,0 +1,59 @@
+"""Saving and loading trained weights as a plain ``.npz`` file (no pickle).
+
+The file holds the five arrays by name (``W_xh``, ``W_hh``, ``b_h``, ``W_hy``, ``b_y``) and,
+optionally, the vocabulary as an array of Unicode code points (``vocab``), so that any NumPy can
+read it with ``np.load(path, allow_pickle=False)``: loading never runs code from the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rnn_edu.data import Vocab
+from rnn_edu.rnn import PARAM_NAMES, RNNParams
+
+FORMAT = 1  # bumped if the layout of the file ever changes
+
+
+def save(path, params: RNNParams, vocab: Vocab | None = None) -> Path:
+    """Write ``params`` (and ``vocab``) to ``path``; returns the path written (``.npz`` added).
+
+    ``np.savez`` appends ``.npz`` to a name without it; the returned path says where it went.
+    """
+    if not isinstance(params, RNNParams):
+        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
+    if vocab is not None and not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab: expected a data.Vocab or None, got {type(vocab).__name__}")
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    arrays = dict(params.as_dict(), format=np.array(FORMAT))
+    if vocab is not None:
+        arrays["vocab"] = np.array([ord(c) for c in vocab.chars], dtype=np.int32)
+    np.savez(path, **arrays)
+    return path
+
+
+def load(path) -> tuple[RNNParams, Vocab | None]:
+    """Read a file written by :func:`save`; returns ``(params, vocab)`` (``vocab`` may be None)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"path: no such file {str(path)!r}")
+    with np.load(path, allow_pickle=False) as f:
+        missing = [name for name in (*PARAM_NAMES, "format") if name not in f.files]
+        if missing:
+            raise ValueError(
+                f"path: {str(path)!r} is not an rnn_edu checkpoint: missing {missing} "
+                f"(found {sorted(f.files)})"
+            )
+        if int(f["format"]) != FORMAT:
+            raise ValueError(f"path: checkpoint format {int(f['format'])}, expected {FORMAT}")
+        params = RNNParams(**{name: f[name] for name in PARAM_NAMES})
+        vocab = Vocab(tuple(chr(c) for c in f["vocab"])) if "vocab" in f.files else None
+    if vocab is not None and vocab.size != params.input_size:
+        raise ValueError(
+            f"path: the vocabulary has {vocab.size} characters but W_xh has {params.input_size} rows"
+        )
+    return params, vocab

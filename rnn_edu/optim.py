@@ -1,0 +1,166 @@
+"""Optimizers (SGD, Adagrad, Adam) and gradient clipping.
+
+An optimizer updates the parameters in place from their gradients::
+
+    SGD:      v = momentum * v - lr * g                 w += v
+    Adagrad:  G += g**2                                 w -= lr * g / (sqrt(G) + eps)
+    Adam:     m = b1 m + (1 - b1) g,  s = b2 s + (1 - b2) g**2
+              w -= lr * m_hat / (sqrt(s_hat) + eps)     (m_hat, s_hat: bias-corrected m and s)
+
+Parameters and gradients are :class:`~rnn_edu.rnn.RNNParams` or any object with the same
+``as_dict()`` (name -> array), or plain dicts of arrays. Each optimizer keeps its state per name.
+
+Clipping guards against exploding gradients (notebook 05 explains where they come from):
+
+- by global norm: if ``||g|| > max_norm`` over all parameters together, scale every gradient by
+  ``max_norm / ||g||``: the direction is kept, only the step is shortened;
+- element-wise: clip every entry to ``[-value, value]``: simpler, but it changes the direction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def _arrays(obj, name: str) -> dict[str, np.ndarray]:
+    if isinstance(obj, dict):
+        return obj
+    if hasattr(obj, "as_dict"):
+        return obj.as_dict()
+    raise TypeError(f"{name}: expected RNNParams or a dict of arrays, got {type(obj).__name__}")
+
+
+def _like(template, arrays: dict[str, np.ndarray]):
+    """Rebuild ``arrays`` as the same kind of object as ``template``."""
+    return dict(arrays) if isinstance(template, dict) else type(template)(**arrays)
+
+
+def _check_positive(name: str, value, allow_zero: bool = False) -> None:
+    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
+    ok = ok and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        raise ValueError(f"{name}: expected a number {'>= 0' if allow_zero else '> 0'}, "
+                         f"got {value!r}")
+
+
+def global_norm(grads) -> float:
+    """``sqrt(sum of squares)`` over every entry of every gradient."""
+    return float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2)
+                             for g in _arrays(grads, "grads").values())))
+
+
+def clip_global_norm(grads, max_norm: float):
+    """Scale all gradients together so that their global norm is at most ``max_norm``.
+
+    Returns ``(clipped, norm)``: new gradients of the same kind, and the norm before clipping.
+    """
+    _check_positive("max_norm", max_norm)
+    arrays = _arrays(grads, "grads")
+    norm = global_norm(grads)
+    scale = max_norm / norm if norm > max_norm else 1.0
+    return _like(grads, {k: g * np.asarray(scale, g.dtype) for k, g in arrays.items()}), norm
+
+
+def clip_elementwise(grads, value: float):
+    """Clip every gradient entry to ``[-value, value]``; returns new gradients of the same kind."""
+    _check_positive("value", value)
+    return _like(grads, {k: np.clip(g, -value, value) for k, g in _arrays(grads, "grads").items()})
+
+
+@dataclass
+class _Optimizer:
+    lr: float
+    state: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_positive("lr", self.lr)
+
+    def step(self, params, grads) -> None:
+        """Update ``params`` in place from ``grads`` (same names and shapes)."""
+        p, g = _arrays(params, "params"), _arrays(grads, "grads")
+        if set(p) != set(g):
+            raise ValueError(f"grads: expected the names {sorted(p)}, got {sorted(g)}")
+        for name, w in p.items():
+            if g[name].shape != w.shape:
+                raise ValueError(f"grads.{name}: expected shape {w.shape}, got {g[name].shape}")
+            if not np.all(np.isfinite(g[name])):
+                raise FloatingPointError(
+                    f"grads.{name}: contains inf or NaN; the gradient exploded (try clipping)"
+                )
+        self._begin()
+        for name, w in p.items():
+            self._update(name, w, g[name])
+
+    def _begin(self) -> None:
+        pass
+
+    def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class SGD(_Optimizer):
+    """Stochastic gradient descent, with optional momentum."""
+
+    lr: float = 0.1
+    momentum: float = 0.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 0.0 <= self.momentum < 1.0:
+            raise ValueError(f"momentum: expected a number in [0, 1), got {self.momentum!r}")
+
+    def _update(self, name, w, g):
+        if self.momentum == 0.0:
+            w -= self.lr * g
+            return
+        v = self.state.setdefault(name, np.zeros_like(w))
+        v *= self.momentum
+        v -= self.lr * g
+        w += v
+
+
+@dataclass
+class Adagrad(_Optimizer):
+    """Per-entry step sizes that shrink with the sum of that entry's squared gradients."""
+
+    lr: float = 0.1
+    eps: float = 1e-8
+
+    def _update(self, name, w, g):
+        G = self.state.setdefault(name, np.zeros_like(w))
+        G += g * g
+        w -= self.lr * g / (np.sqrt(G) + self.eps)
+
+
+@dataclass
+class Adam(_Optimizer):
+    """Momentum plus per-entry scaling by a running mean of squared gradients (Kingma & Ba)."""
+
+    lr: float = 1e-3
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    t: int = 0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("beta1", "beta2"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name}: expected a number in [0, 1), got {getattr(self, name)!r}")
+
+    def _begin(self) -> None:
+        self.t += 1
+
+    def _update(self, name, w, g):
+        m = self.state.setdefault(("m", name), np.zeros_like(w))
+        s = self.state.setdefault(("s", name), np.zeros_like(w))
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        s *= self.beta2
+        s += (1 - self.beta2) * g * g
+        m_hat = m / (1 - self.beta1**self.t)
+        s_hat = s / (1 - self.beta2**self.t)
+        w -= self.lr * m_hat / (np.sqrt(s_hat) + self.eps)

@@ -1,0 +1,98 @@
+"""Generating text from a trained character RNN, with temperature.
+
+The model gives logits ``y_t`` for the next character. Temperature ``T`` rescales them before the
+softmax::
+
+    p = softmax(y_t / T)
+
+``T = 1`` samples from the model as trained; ``T < 1`` sharpens the distribution (safer, more
+repetitive text); ``T > 1`` flattens it (more surprising, more misspelled). ``T = 0`` is the
+limit: always the most likely character (greedy decoding).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_edu.data import Vocab, _describe
+from rnn_edu.losses import softmax
+from rnn_edu.rnn import RNNParams, forward, step
+
+
+def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """``softmax(logits / temperature)`` over the last axis; ``temperature = 0`` is greedy.
+
+    A temperature so small that ``logits / temperature`` overflows also gives the greedy
+    one-hot distribution (the limit), never NaN.
+    """
+    _check_temperature(temperature)
+    logits = np.asarray(logits, dtype=np.float64)
+    if temperature > 0:
+        with np.errstate(over="ignore"):
+            z = logits / temperature
+        if np.all(np.isfinite(z)):
+            return softmax(z)
+    greedy = np.zeros_like(logits)
+    np.put_along_axis(greedy, logits.argmax(axis=-1)[..., None], 1.0, axis=-1)
+    return greedy
+
+
+def warm_up(params: RNNParams, vocab: Vocab, prompt: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Run the model over ``prompt``; return ``(h, logits)`` for the next character.
+
+    h: ``(1, hidden)``; logits: ``(V,)``. An empty prompt starts from the zero state, where the
+    logits are ``b_y``: the model's guess with no context.
+    """
+    _check_model(params, vocab)
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt: expected str, got {_describe(prompt)}")
+    if not prompt:
+        return np.zeros((1, params.hidden_size), params.dtype), params.b_y.astype(np.float64)
+    cache = forward(params, vocab.encode(prompt)[None, :])  # raises on unseen characters
+    return cache.h_last, cache.y[0, -1].astype(np.float64)
+
+
+def sample(
+    params: RNNParams,
+    vocab: Vocab,
+    length: int,
+    prompt: str = "",
+    temperature: float = 1.0,
+    seed: int = 0,
+) -> str:
+    """Generate ``length`` characters that follow ``prompt`` (the prompt is not repeated).
+
+    Characters of the prompt must be in ``vocab`` (``ValueError`` names the first one that is
+    not). The same ``seed`` gives the same text.
+    """
+    if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 0:
+        raise ValueError(f"length: expected an int >= 0, got {length!r}")
+    _check_temperature(temperature)
+    h, logits = warm_up(params, vocab, prompt)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(length):
+        p = apply_temperature(logits, temperature)
+        i = int(rng.choice(vocab.size, p=p))
+        out.append(i)
+        h, y = step(params, np.array([i]), h)
+        logits = y[0].astype(np.float64)
+    return vocab.decode(np.array(out, dtype=np.int64))
+
+
+def _check_temperature(temperature) -> None:
+    ok = isinstance(temperature, (int, float, np.floating)) and not isinstance(temperature, bool)
+    if not ok or not np.isfinite(temperature) or temperature < 0:
+        raise ValueError(f"temperature: expected a finite number >= 0, got {temperature!r}")
+
+
+def _check_model(params: RNNParams, vocab: Vocab) -> None:
+    if not isinstance(params, RNNParams):
+        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab: expected a data.Vocab, got {type(vocab).__name__}")
+    if params.input_size != vocab.size or params.output_size != vocab.size:
+        raise ValueError(
+            f"vocab: expected {params.input_size} characters to match the model's input and "
+            f"output size ({params.input_size}, {params.output_size}), got {vocab.size}"
+        )

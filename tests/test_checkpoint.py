@@ -1,0 +1,41 @@
+import numpy as np
+import pytest
+
+from rnn_edu import checkpoint, data, rnn
+
+
+def test_round_trip_keeps_weights_dtype_and_vocabulary(tmp_path):
+    vocab = data.Vocab.from_text("hello\x00 wörld\n")
+    params = rnn.init_params(vocab.size, 7, vocab.size, seed=3, dtype=np.float32)
+    params.b_h[:] = np.arange(7)
+    written = checkpoint.save(tmp_path / "model", params, vocab)
+    assert written.name == "model.npz" and written.exists()
+    loaded, loaded_vocab = checkpoint.load(written)
+    for name in rnn.PARAM_NAMES:
+        assert np.array_equal(getattr(loaded, name), getattr(params, name))
+        assert getattr(loaded, name).dtype == np.float32
+    assert loaded_vocab == vocab
+
+
+def test_vocabulary_is_optional_and_the_file_needs_no_pickle(tmp_path):
+    params = rnn.init_params(3, 2, 1)
+    path = checkpoint.save(tmp_path / "m.npz", params)
+    _, vocab = checkpoint.load(path)
+    assert vocab is None
+    with np.load(path, allow_pickle=False) as f:
+        assert set(f.files) == {*rnn.PARAM_NAMES, "format"}
+
+
+def test_bad_inputs_raise_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"path: no such file"):
+        checkpoint.load(tmp_path / "missing.npz")
+    np.savez(tmp_path / "other.npz", W_xh=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"not an rnn_edu checkpoint: missing \['W_hh'"):
+        checkpoint.load(tmp_path / "other.npz")
+    arrays = dict(rnn.init_params(2, 2, 2).as_dict(), format=np.array(1))
+    arrays["W_xh"] = np.array([{"a": 1}], dtype=object)  # would need pickle to load
+    np.savez(tmp_path / "obj.npz", **arrays)
+    with pytest.raises(ValueError, match=r"(?i)pickle"):
+        checkpoint.load(tmp_path / "obj.npz")
+    with pytest.raises(TypeError, match=r"params: expected RNNParams"):
+        checkpoint.save(tmp_path / "x", {"W_xh": np.zeros(2)})

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from rnn_edu import data, rnn, sampling
+
+TEXT = "abcabcabc hello world"
+
+
+def model(seed=0):
+    vocab = data.Vocab.from_text(TEXT)
+    return rnn.init_params(vocab.size, 16, vocab.size, seed=seed), vocab
+
+
+def test_sample_is_reproducible_has_the_length_and_uses_the_vocabulary():
+    params, vocab = model()
+    a = sampling.sample(params, vocab, 50, prompt="abc", temperature=1.0, seed=7)
+    b = sampling.sample(params, vocab, 50, prompt="abc", temperature=1.0, seed=7)
+    c = sampling.sample(params, vocab, 50, prompt="abc", temperature=1.0, seed=8)
+    assert a == b and a != c and len(a) == 50 and set(a) <= set(vocab.chars)
+    assert sampling.sample(params, vocab, 0) == ""
+
+
+def test_greedy_sampling_follows_the_argmax_of_a_naive_loop():
+    params, vocab = model(1)
+    out = sampling.sample(params, vocab, 20, prompt="hel", temperature=0.0)
+    h = np.zeros((1, params.hidden_size))
+    for ch in "hel":
+        h, y = rnn.step(params, vocab.encode(ch), h)
+    expected = []
+    for _ in range(20):
+        i = int(np.argmax(y[0]))
+        expected.append(vocab.chars[i])
+        h, y = rnn.step(params, np.array([i]), h)
+    assert out == "".join(expected)
+    assert sampling.sample(params, vocab, 20, prompt="hel", temperature=1e-300, seed=3) == out
+
+
+def test_temperature_sharpens_and_flattens():
+    logits = np.array([2.0, 1.0, 0.0])
+    cold, one, hot = (sampling.apply_temperature(logits, t) for t in (0.5, 1.0, 5.0))
+    assert cold[0] > one[0] > hot[0] > 1 / 3
+    assert np.allclose(sampling.apply_temperature(logits, 1e6), 1 / 3, atol=1e-5)
+    assert np.array_equal(sampling.apply_temperature(logits, 0), [1.0, 0.0, 0.0])
+
+
+def test_empty_prompt_starts_from_the_output_bias():
+    params, vocab = model()
+    params.b_y[:] = -50.0
+    params.b_y[vocab.encode("w")[0]] = 50.0
+    assert sampling.sample(params, vocab, 1, prompt="", temperature=1.0) == "w"
+
+
+def test_bad_inputs_raise_clear_errors():
+    params, vocab = model()
+    with pytest.raises(ValueError, match=r"character 'Z' at position 1 is not in the vocabulary"):
+        sampling.sample(params, vocab, 5, prompt="aZ")
+    with pytest.raises(ValueError, match=r"temperature: expected a finite number >= 0"):
+        sampling.sample(params, vocab, 5, temperature=-1)
+    with pytest.raises(ValueError, match=r"length: expected an int >= 0"):
+        sampling.sample(params, vocab, -1)
+    with pytest.raises(ValueError, match=r"vocab: expected \d+ characters to match"):
+        sampling.sample(params, data.Vocab.from_text("ab"), 5)
