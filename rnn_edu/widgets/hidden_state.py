@@ -84,11 +84,7 @@ class HiddenStateExplorer(Explorer):
         machine = tasks.bracket_states(text, self.openers)
         if not text:
             return machine, np.zeros((0, self.params.hidden_size))
-        # One-hot inputs; a character outside the vocabulary is a zero vector.
-        x = np.zeros((1, len(text), self.vocab.size), self.params.dtype)
-        for i, c in enumerate(text):
-            if c in self.vocab:
-                x[0, i, self.vocab.encode(c)[0]] = 1.0
+        x = one_hot_text(text, self.vocab, self.params.dtype)[None]
         return machine, rnn.forward(self.params, x).h[0]
 
     def draw(self, fig: Figure, text: str, t: int, order: int) -> str:
@@ -151,6 +147,19 @@ class HiddenStateExplorer(Explorer):
             f"order-{order} Markov chain: context {html.escape(repr(window))} "
             f"{html.escape(chain)}."
         )
+
+
+def one_hot_text(text: str, vocab: Vocab, dtype=np.float64) -> np.ndarray:
+    """One-hot rows ``(len(text), vocab.size)``; a character outside ``vocab`` is a zero row.
+
+    Typed text may hold any character: a zero row lets the RNN step on (driven by its state
+    alone) instead of failing, and the explorers report which characters were unknown.
+    """
+    x = np.zeros((len(text), vocab.size), dtype)
+    for i, c in enumerate(text):
+        if c in vocab:
+            x[i, vocab.encode(c)[0]] = 1.0
+    return x
 
 
 def _box(i: int, color: str, current: bool) -> Rectangle:

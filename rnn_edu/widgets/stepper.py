@@ -1,0 +1,145 @@
+"""The unrolled-network stepper (notebook 03): one time step of the RNN, in numbers.
+
+A slider over t shows the input x_t, the previous state h_{t-1}, the new state h_t and the
+output y_t, with the update taken apart::
+
+    a_t = x_t @ W_xh + h_{t-1} @ W_hh + b_h      h_t = tanh(a_t)      y_t = h_t @ W_hy + b_y
+
+and a heatmap of the hidden state over the whole sequence with the current step framed.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from rnn_edu import rnn
+from rnn_edu.data import Vocab
+from rnn_edu.widgets._base import Explorer
+from rnn_edu.widgets.hidden_state import one_hot_text
+from rnn_edu.widgets.markov_explorer import show_char
+
+MAX_CHARS = 60  # longer texts are cut (and the cut is reported)
+MAX_UNITS = 16  # hidden units listed in the table of numbers
+TOP = 3  # most likely next characters shown
+
+
+class StepperExplorer(Explorer):
+    """Step through the RNN ``params`` run on ``text``, one character per step.
+
+    params: an RNN whose input size is ``vocab.size`` (characters are one-hot inputs); its
+        outputs are read as logits over ``vocab`` when ``output_size == vocab.size``.
+    vocab: the characters; others typed in are a zero input vector (and reported).
+    text: the starting sequence; t: the starting step, 1-based like the equations (h_0 is the
+        initial state, zeros).
+    """
+
+    title = "Unrolled-network stepper"
+    figsize = (7.5, 3.4)
+
+    def __init__(self, params: rnn.RNNParams, vocab: Vocab, text: str = "for x in y:", *,
+                 t: int = 1) -> None:
+        if not isinstance(params, rnn.RNNParams):
+            raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
+        if not isinstance(vocab, Vocab):
+            raise TypeError(f"vocab: expected a Vocab, got {type(vocab).__name__}")
+        if params.input_size != vocab.size:
+            raise ValueError(f"params: expected input size {vocab.size} (the vocabulary), got "
+                             f"{params.input_size}")
+        self.params, self.vocab = params, vocab
+        style = {"description_width": "initial"}
+        self.controls = {
+            "text": widgets.Text(value=text, description="input text", style=style,
+                                 continuous_update=False),
+            "t": widgets.IntSlider(value=t, min=1, max=max(min(len(text), MAX_CHARS), 1),
+                                   description="time step t", style=style),
+        }
+        self.controls["text"].observe(self._fit_slider, names="value")
+        super().__init__()
+        self.box.add_class("rnn-edu-stepper")
+
+    def _fit_slider(self, change=None) -> None:
+        """Keep the slider inside the text, without triggering a redraw of its own."""
+        slider, n = self.controls["t"], len(self.controls["text"].value)
+        holding, self._holding = getattr(self, "_holding", False), True
+        try:
+            slider.max = max(min(n, MAX_CHARS), 1)
+        finally:
+            self._holding = holding
+
+    def draw(self, fig: Figure, text: str, t: int) -> str:
+        notes = []
+        if len(text) > MAX_CHARS:
+            notes.append(f"showing the first {MAX_CHARS} of {len(text)} characters")
+            text = text[:MAX_CHARS]
+        ax_map, ax_bar = fig.subplots(1, 2, width_ratios=[3, 1])
+        if not text:
+            ax_map.set_axis_off()
+            ax_bar.set_axis_off()
+            ax_map.set_title("type some text to run the RNN on")
+            return "<i>The input text is empty: there is no time step to show.</i>"
+        T, p = len(text), self.params
+        t = min(max(t, 1), T)
+        x = one_hot_text(text, self.vocab, p.dtype)
+        cache = rnn.forward(p, x[None])
+        h = np.concatenate([cache.h0, cache.h[0]])  # h[t] is h_t, h[0] = h_0
+        im = ax_map.imshow(h[1:].T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
+                           interpolation="nearest", extent=(0.5, T + 0.5, p.hidden_size - 0.5, -0.5))
+        ax_map.add_patch(Rectangle((t - 0.5, -0.5), 1, p.hidden_size, fill=False, lw=2))
+        step = max(1, T // 30)
+        ticks = range(1, T + 1, step)
+        ax_map.set_xticks(list(ticks), [show_char(text[i - 1]) for i in ticks],
+                          family="monospace", fontsize=8)
+        ax_map.set_xlabel("x_t (time runs left to right)")
+        ax_map.set_ylabel("hidden unit")
+        ax_map.set_title("h_t for every t", fontsize=9)
+        fig.colorbar(im, ax=ax_map, fraction=0.04)
+        units = np.arange(p.hidden_size)
+        ax_bar.barh(units - 0.2, h[t - 1], height=0.4, label="h_{t-1}", color="#bbbbbb")
+        ax_bar.barh(units + 0.2, h[t], height=0.4, label="h_t", color="#4c72b0")
+        ax_bar.set_xlim(-1.05, 1.05)
+        ax_bar.set_ylim(p.hidden_size - 0.5, -0.5)
+        ax_bar.axvline(0, color="k", lw=0.5)
+        ax_bar.set_title(f"step t = {t}", fontsize=9)
+        ax_bar.legend(fontsize=7, loc="lower right")
+        unseen = sorted({c for c in text if c not in self.vocab})
+        if unseen:
+            notes.append("not in the vocabulary (zero input x_t): " + ", ".join(map(repr, unseen)))
+        return self._numbers(text, t, x[t - 1], h[t - 1], h[t], cache.y[0, t - 1]) + "".join(
+            f"<br><i>{html.escape(n)}</i>" for n in notes
+        )
+
+    def _numbers(self, text, t, x_t, h_prev, h_t, y_t) -> str:
+        p = self.params
+        parts = {"x_t W_xh": x_t @ p.W_xh, "h_{t-1} W_hh": h_prev @ p.W_hh, "b_h": p.b_h}
+        a_t = sum(parts.values())
+        c = text[t - 1]
+        ident = (f"id {self.vocab.encode(c)[0]} (one-hot: W_xh row {self.vocab.encode(c)[0]})"
+                 if c in self.vocab else "not in the vocabulary: x_t = 0")
+        n = min(p.hidden_size, MAX_UNITS)
+        rows = [("h_{t-1}", h_prev), *parts.items(), ("a_t = sum", a_t), ("h_t = tanh(a_t)", h_t)]
+        cells = "".join(
+            f"<tr><td style='text-align:left'>{html.escape(name)}</td>"
+            + "".join(f"<td>{v:+.2f}</td>" for v in values[:n]) + "</tr>"
+            for name, values in rows
+        )
+        head = "".join(f"<th>{j}</th>" for j in range(n))
+        more = f" (first {n} of {p.hidden_size} units)" if p.hidden_size > n else ""
+        out = ""
+        if p.output_size == self.vocab.size:
+            e = np.exp(y_t - y_t.max())
+            probs = e / e.sum()
+            top = np.argsort(-probs, kind="stable")[:TOP]
+            out = "; softmax(y_t) ranks next: " + ", ".join(
+                f"{html.escape(repr(self.vocab.chars[i]))} {probs[i]:.3f}" for i in top)
+        return (
+            f"<b>t = {t}</b>: x_t = {html.escape(repr(c))}, {html.escape(ident)}{more}"
+            f"<table style='font-family:monospace;font-size:11px;text-align:right'>"
+            f"<tr><th></th>{head}</tr>{cells}</table>"
+            f"y_t = h_t W_hy + b_y has {p.output_size} entries, |y_t| max "
+            f"{np.abs(y_t).max():.2f}{out}"
+        )
