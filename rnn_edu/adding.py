@@ -11,9 +11,13 @@ that needs the marked values carried over up to T steps: the gradient must reach
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
+from rnn_edu import bptt, losses, optim
 from rnn_edu.data import _describe
+from rnn_edu.rnn import RNNParams, forward
 
 #: MSE of always predicting the mean target 1: Var(U1 + U2) = 1/12 + 1/12.
 BASELINE_MSE = 1.0 / 6.0
@@ -52,3 +56,72 @@ def baseline_mse(target: np.ndarray) -> float:
     if target.size == 0 or target.ndim not in (1, 2) or (target.ndim == 2 and target.shape[1] != 1):
         raise ValueError(f"target: expected a non-empty (n, 1) or (n,) array, got {_describe(target)}")
     return float(np.mean((target - target.mean()) ** 2))
+
+
+@dataclass
+class FitHistory:
+    """loss: training MSE of every update; grad_norms: global gradient norm before clipping;
+    val_mse: MSE on the held-out set after training (``None`` without one)."""
+
+    loss: list[float] = field(default_factory=list)
+    grad_norms: list[float] = field(default_factory=list)
+    val_mse: float | None = None
+
+
+def fit(
+    params: RNNParams,
+    time: int,
+    *,
+    steps: int = 500,
+    batch_size: int = 32,
+    optimizer=None,
+    clip_norm: float | None = 1.0,
+    val: tuple[np.ndarray, np.ndarray] | None = None,
+    seed: int = 0,
+) -> FitHistory:
+    """Train ``params`` (input 2, output 1) in place on fresh adding problems of length ``time``.
+
+    Each update draws a new batch (seed ``seed + step``), so the model never sees a batch twice:
+    one update is ``forward -> mse_last -> bptt.backward -> clip -> optimizer.step``.
+    optimizer: an :mod:`rnn_edu.optim` optimizer (default ``Adam(lr=1e-2)``)
+    clip_norm: clip the gradient's global norm to this (``None``: no clipping). If the gradient
+    overflows, training stops there: the last recorded gradient norm is inf or NaN.
+    val: ``(x, target)`` to measure the MSE on after training (skipped if training broke off).
+    """
+    if not isinstance(params, RNNParams):
+        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
+    if params.input_size != 2 or params.output_size != 1:
+        raise ValueError(
+            "params: the adding problem needs input size 2 and output size 1, got "
+            f"{params.input_size} and {params.output_size}"
+        )
+    for name, value in (("steps", steps), ("batch_size", batch_size)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name}: expected an int >= 1, got {_describe(value)}")
+    if clip_norm is not None and not (isinstance(clip_norm, (int, float)) and clip_norm > 0):
+        raise ValueError(f"clip_norm: expected a number > 0 or None, got {clip_norm!r}")
+    optimizer = optim.Adam(lr=1e-2) if optimizer is None else optimizer
+    history = FitHistory()
+    for step in range(steps):
+        x, target = adding_problem(batch_size, time, seed=seed + step)
+        # An exploding run overflows on purpose in notebook 05: it is detected below, not warned.
+        with np.errstate(over="ignore", invalid="ignore"):
+            cache = forward(params, x)
+            loss, dy = losses.mse_last(cache.y, target)
+            grads, _ = bptt.backward(params, cache, dy)
+            norm = optim.global_norm(grads)
+        history.loss.append(loss)
+        history.grad_norms.append(norm)
+        if not np.isfinite(norm):
+            break  # the gradient overflowed: no step can be taken from it
+        if clip_norm is not None:
+            grads, _ = optim.clip_global_norm(grads, clip_norm)
+        optimizer.step(params, grads)
+    if val is not None and np.isfinite(history.grad_norms[-1]):
+        history.val_mse = mse(params, *val)
+    return history
+
+
+def mse(params: RNNParams, x: np.ndarray, target: np.ndarray) -> float:
+    """The model's last-step MSE on ``x: (n, time, 2)`` against ``target: (n, 1)``."""
+    return losses.mse_last(forward(params, x).y, target)[0]

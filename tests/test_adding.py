@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from rnn_edu.adding import BASELINE_MSE, adding_problem, baseline_mse
+from rnn_edu import bptt, losses, optim, rnn
+from rnn_edu.adding import BASELINE_MSE, adding_problem, baseline_mse, fit
 
 
 @pytest.mark.parametrize("time", [2, 3, 10, 101])
@@ -57,3 +58,43 @@ def test_bad_arguments_are_named(kwargs, match):
 def test_baseline_rejects_bad_target():
     with pytest.raises(ValueError, match=r"target: expected a non-empty \(n, 1\)"):
         baseline_mse(np.ones((3, 2)))
+
+
+def test_fit_one_step_is_forward_loss_backward_update():
+    params = rnn.init_params(2, 4, 1, seed=1)
+    manual = params.copy()
+    fit(params, 6, steps=1, batch_size=5, optimizer=optim.SGD(lr=0.1), clip_norm=None, seed=7)
+    x, target = adding_problem(5, 6, seed=7)
+    cache = rnn.forward(manual, x)
+    _, dy = losses.mse_last(cache.y, target)
+    grads, _ = bptt.backward(manual, cache, dy)
+    for name, w in manual.as_dict().items():
+        np.testing.assert_allclose(getattr(params, name), w - 0.1 * getattr(grads, name))
+
+
+def test_fit_learns_short_sequences():
+    params = rnn.init_params(2, 16, 1, seed=0)
+    val = adding_problem(500, 5, seed=99)
+    history = fit(params, 5, steps=300, optimizer=optim.Adam(lr=1e-2), val=val)
+    assert history.val_mse < 0.25 * baseline_mse(val[1])
+    assert len(history.loss) == len(history.grad_norms) == 300
+
+
+def test_fit_stops_when_the_gradient_overflows_and_clipping_prevents_it():
+    runs = {}
+    for clip in (None, 1.0):
+        params = rnn.init_params(2, 8, 1, seed=0)
+        params.W_hh *= 3.0
+        runs[clip] = fit(params, 10, steps=200, optimizer=optim.SGD(lr=1.0), clip_norm=clip,
+                         val=adding_problem(50, 10, seed=1))
+    assert not np.isfinite(runs[None].grad_norms[-1]) and runs[None].val_mse is None
+    assert len(runs[1.0].loss) == 200 and np.all(np.isfinite(runs[1.0].grad_norms))
+
+
+def test_fit_checks_its_arguments():
+    with pytest.raises(ValueError, match="input size 2 and output size 1, got 3 and 1"):
+        fit(rnn.init_params(3, 4, 1), 5)
+    with pytest.raises(ValueError, match="steps: expected an int >= 1"):
+        fit(rnn.init_params(2, 4, 1), 5, steps=0)
+    with pytest.raises(ValueError, match="clip_norm: expected a number > 0 or None"):
+        fit(rnn.init_params(2, 4, 1), 5, clip_norm=-1)
