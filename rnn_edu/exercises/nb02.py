@@ -13,7 +13,7 @@ def check_expected_closer(fn, strict: bool = False) -> Feedback:
     """Exercise 1: ``fn(prefix) -> str``, the closer the open bracket at the end of ``prefix``
     needs (``")"``, ``"]"``, ``"}"`` or ``">"``), or ``""`` when no bracket is open."""
     name = "1. the state machine"
-    cases = ["", "ab", "(", "(ab", "(ab)", "(ab)[", "[a](bb", "(a)[b]", "{ab", "<", "(ab)cd",
+    cases = ["", "ab", "(", "(ab", "[a](bb", "(ab)", "(ab)[", "(a)[b]", "{ab", "<", "(ab)cd",
              "[aa]ba(b", "(a)(b)[ab"] + [p[:-1] for p in tasks.bracket_pairs(20, (1, 30),
                                                                             openers="([{<", seed=9)]
     for prefix in cases:
@@ -98,12 +98,15 @@ def check_latch(params, vocab: Vocab, strict: bool = False) -> Feedback:
         p /= p.sum(axis=1, keepdims=True)
         right = np.array([closers.index(c) for c in truth])
         p_right = p[np.arange(len(right)), right]
+        # each pair starts right after the previous closer
+        distance = positions - np.concatenate([[-1], positions[:-1]]) - 1
+        short = distance == distance.min()
         wrong = np.flatnonzero(np.argmax(logits, axis=1) != right)
         if len(wrong):
             i = wrong[0]
             msg = (f"at distances {lo}..{hi}, {len(wrong)} of {len(truth)} closers are wrong "
                    f"(e.g. {closers[np.argmax(logits[i])]!r} where {truth[i]!r} belongs). ")
-            if lo > 1:
+            if not short[wrong].any():  # the shortest distances work, longer ones do not
                 msg += ("Short distances work, so the state is lost over the fillers: give each "
                         "unit a self-connection in W_hh (above 1, so tanh(w h) keeps a value away "
                         "from 0), and zero input weights for the fillers.")
@@ -115,7 +118,7 @@ def check_latch(params, vocab: Vocab, strict: bool = False) -> Feedback:
             msg = (f"at distances {lo}..{hi} every closer is ranked first, but the right one "
                    f"gets as little as p = {p_right.min():.2f} among the three closers (we ask "
                    f">= 0.9). ")
-            if lo > 1:
+            if p_right[short].min() >= 0.9:
                 msg += ("Hint: the state fades over the fillers: with a self-connection w <= 1, "
                         "tanh(w h) shrinks h towards 0. Use w > 1 (e.g. 2).")
             else:

@@ -1,0 +1,187 @@
+import numpy as np
+import pytest
+
+from rnn_edu import data, rnn
+from rnn_edu.widgets.hidden_state import MAX_CHARS, HiddenStateExplorer, one_hot_text
+from rnn_edu.widgets.stepper import StepperExplorer
+
+VOCAB = data.Vocab.from_text("()[]abcd")
+
+
+def latch(vocab=VOCAB):
+    """The one-unit RNN of notebook 02: the sign of h is the last opener."""
+    V = vocab.size
+    W_xh = np.zeros((V, 1))
+    W_xh[vocab.encode("(")] = 4.0
+    W_xh[vocab.encode("[")] = -4.0
+    W_hy = np.zeros((1, V))
+    W_hy[0, vocab.encode(")")] = 4.0
+    W_hy[0, vocab.encode("]")] = -4.0
+    return rnn.RNNParams(W_xh=W_xh, W_hh=np.array([[2.0]]), b_h=np.zeros(1), W_hy=W_hy,
+                         b_y=np.zeros(V))
+
+
+@pytest.fixture
+def hidden():
+    return HiddenStateExplorer(latch(), VOCAB, "(abab)[ba](b)", t=3, order=3)
+
+
+@pytest.fixture(scope="module")
+def char_vocab():
+    return data.Vocab.from_text(data.load_corpus(max_chars=20_000))
+
+
+@pytest.fixture
+def stepper(char_vocab):
+    return StepperExplorer(rnn.init_params(char_vocab.size, 8, char_vocab.size, seed=1),
+                           char_vocab, "for x in range(10):", t=5)
+
+
+def test_one_hot_text_zero_rows_for_unknown():
+    x = one_hot_text("(zé", VOCAB)
+    assert x.shape == (3, VOCAB.size)
+    np.testing.assert_array_equal(x[0], np.eye(VOCAB.size)[VOCAB.encode("(")[0]])
+    assert not x[1:].any()
+
+
+@pytest.mark.parametrize(
+    ("control", "value"), [("t", 8), ("order", 7), ("text", "[aaaaaaa](bb)")]
+)
+def test_hidden_state_each_control_updates(hidden, control, value):
+    before = (hidden.image.value, hidden.text.value)
+    hidden.controls[control].value = value
+    assert hidden.image.value != before[0] and hidden.text.value != before[1]
+
+
+def test_hidden_state_numbers_match_the_machine_and_the_rnn(hidden):
+    hidden.set(text="(aaaaaaaaaaaa)", t=12, order=3)
+    html = hidden.text.value
+    assert "t = 12" in html and "no opener" in html and "&#x27;)&#x27;" in html
+    h = rnn.forward(latch(), VOCAB.encode("(aaaaaaaaaaaa)")[None]).h[0, 12, 0]
+    assert f"{h:+.3f}" in html
+    hidden.set(t=11, order=12)  # the window reaches back 12 characters, to the opener
+    assert "sees the opener &#x27;(&#x27;" in hidden.text.value
+    hidden.set(text="(ab[ab", t=5)
+    assert "state &#x27;[&#x27;" in hidden.text.value and "prefers &#x27;]&#x27;" in hidden.text.value
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"text": ""},
+        {"text": "", "t": 0, "order": 1},
+        {"text": "é日本 zz", "t": 5},
+        {"text": "(" + "a" * 300 + ")", "t": 10_000},
+        {"text": ")))]]]", "t": 0, "order": 12},
+        {"text": "x"},
+    ],
+)
+def test_hidden_state_odd_and_extreme_input(hidden, values):
+    hidden.set(**values)
+    assert hidden.image.value[:4] == b"\x89PNG"
+    for ax in hidden.figure.axes:
+        for line in ax.get_lines():
+            assert np.all(np.isfinite(np.asarray(line.get_ydata(), dtype=float)))
+    t = hidden.controls["t"]
+    assert t.min <= t.value <= t.max <= max(len(values["text"]), 1) - 0 + MAX_CHARS
+
+
+def test_hidden_state_slider_follows_the_text(hidden):
+    hidden.set(text="(ab)", t=100)  # set in one call: the slider fits the new text first
+    assert hidden.controls["t"].max == 3 and hidden.controls["t"].value == 3
+    hidden.set(text="")
+    assert hidden.controls["t"].value == 0 and "empty" in hidden.text.value
+    hidden.set(text="(" + "a" * 300 + ")", t=10_000)
+    assert hidden.controls["t"].max == MAX_CHARS - 1
+    assert f"first {MAX_CHARS} of 302" in hidden.text.value
+    hidden.set(text="(é)", t=1)
+    assert "not in the vocabulary" in hidden.text.value
+
+
+def test_hidden_state_bad_construction():
+    with pytest.raises(TypeError, match="params: expected RNNParams"):
+        HiddenStateExplorer({"W_xh": 1}, VOCAB)
+    with pytest.raises(TypeError, match="vocab: expected a Vocab"):
+        HiddenStateExplorer(latch(), "()[]abcd")
+    with pytest.raises(ValueError, match=r"params: expected input and output size 6"):
+        HiddenStateExplorer(latch(), data.Vocab.from_text("()[]ab"))
+
+
+@pytest.mark.parametrize(("control", "value"), [("t", 1), ("t", 19), ("text", "import os")])
+def test_stepper_each_control_updates(stepper, control, value):
+    before = (stepper.image.value, stepper.text.value)
+    stepper.controls[control].value = value
+    assert stepper.image.value != before[0] and stepper.text.value != before[1]
+
+
+def test_stepper_table_is_the_update(stepper, char_vocab):
+    p = stepper.params
+    text = "for x in range(10):"
+    for t in (1, 5, len(text)):
+        stepper.set(text=text, t=t)
+        cache = rnn.forward(p, char_vocab.encode(text)[None])
+        h_prev = cache.h[0, t - 2] if t > 1 else np.zeros(8)
+        html = stepper.text.value
+        rows = {r.split("</td>")[0].split(">")[-1]: r for r in html.split("<tr>")[2:]}
+        a = p.W_xh[char_vocab.encode(text[t - 1])[0]] + h_prev @ p.W_hh + p.b_h
+        for name, values in [("h_{t-1}", h_prev), ("a_t = sum", a),
+                             ("h_t = tanh(a_t)", cache.h[0, t - 1])]:
+            assert all(f"{v:+.2f}" in rows[name] for v in values), name
+        assert f"t = {t}</b>" in html
+    # at t = 1 the recurrent term is h_0 W_hh = 0
+    stepper.set(t=1)
+    assert stepper.text.value.count("+0.00") >= 16
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"text": ""},
+        {"text": "", "t": 1},
+        {"text": "日本語 é", "t": 3},
+        {"text": "x" * 500, "t": 10_000},
+        {"text": "a", "t": 1},
+    ],
+)
+def test_stepper_odd_and_extreme_input(stepper, values):
+    stepper.set(**values)
+    assert stepper.image.value[:4] == b"\x89PNG"
+    for ax in stepper.figure.axes:
+        for im in ax.get_images():
+            assert np.all(np.isfinite(im.get_array()))
+        for bar in ax.patches:
+            assert np.isfinite(bar.get_width()) and np.isfinite(bar.get_height())
+    assert "nan" not in stepper.text.value.lower()
+    t = stepper.controls["t"]
+    assert 1 <= t.value <= t.max
+
+
+def test_stepper_reports_cuts_and_unknown_characters(stepper):
+    stepper.set(text="x" * 500, t=10_000)
+    assert stepper.controls["t"].value == 60 and "first 60 of 500" in stepper.text.value
+    stepper.set(text="日本", t=2)
+    assert "not in the vocabulary" in stepper.text.value
+    stepper.set(text="")
+    assert "empty" in stepper.text.value
+
+
+def test_stepper_wide_hidden_state_lists_the_first_units(char_vocab):
+    s = StepperExplorer(rnn.init_params(char_vocab.size, 40, 3, seed=0), char_vocab, "abc", t=2)
+    assert "first 16 of 40 units" in s.text.value
+    assert "softmax" not in s.text.value  # outputs are not characters: no ranking shown
+
+
+def test_static_fallbacks(hidden, stepper):
+    for explorer, title in ((hidden, "Hidden-state explorer"), (stepper, "Unrolled-network")):
+        bundle = explorer._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle
+        assert bundle["image/png"] and bundle["text/plain"].startswith(title)
+    assert "rnn-edu-hidden-state" in hidden.box._dom_classes
+    assert "rnn-edu-stepper" in stepper.box._dom_classes
+
+
+def test_stepper_bad_construction(char_vocab):
+    with pytest.raises(ValueError, match="params: expected input size"):
+        StepperExplorer(latch(), char_vocab)
+    with pytest.raises(TypeError, match="vocab: expected a Vocab"):
+        StepperExplorer(latch(), None)
