@@ -44,7 +44,7 @@ class VanishingExplorer(Explorer):
         matrix: str = "gaussian",
         hidden: int = 12,
         batch: int = 3,
-        max_time: int = 300,
+        max_time: int = 200,
         seed: int = 0,
     ) -> None:
         for name, value, low in (("hidden", hidden, 1), ("batch", batch, 1),

@@ -1,0 +1,70 @@
+"""How long the vanishing-gradient explorer (notebook 05) takes to update: compute + redraw.
+
+    .venv/bin/python benchmarks/bench_explorer.py [--updates 60]
+
+Each update moves one control (as a learner would) and runs the explorer's full update: the
+forward pass, the Jacobian sweep, drawing the figure and rendering it to PNG. The table gives
+the median and 90th percentile (wall clock) over the updates, for each activation at the longest
+sequence (the slowest case), the median CPU time of this process (less sensitive to other jobs
+on a shared machine; the load average is printed), and the median wall time split into compute
+(RNN states and Jacobian norms) and redraw (figure + PNG). Target: median under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import numpy as np
+
+from rnn_edu.widgets.vanishing import VanishingExplorer
+
+
+def measure(explorer: VanishingExplorer, activation: str, updates: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    max_time = explorer.controls["time"].max
+    explorer.set(activation=activation, time=max_time, sigma_max=1.0, input_scale=1.0)
+    total, cpu, compute = [], [], []
+    for i in range(updates):
+        # Alternate the sliders a learner moves, keeping T at its maximum (the slowest case).
+        change = ({"sigma_max": round(float(rng.uniform(0, 3)), 2)} if i % 2 == 0
+                  else {"input_scale": round(float(rng.uniform(0, 10)), 1)})
+        start, start_cpu = time.perf_counter(), time.process_time()
+        explorer.set(**change)
+        total.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+        start = time.perf_counter()
+        explorer.compute(**explorer.values)
+        compute.append(time.perf_counter() - start)
+    return {k: 1e3 * np.array(v) for k, v in
+            (("total", total), ("cpu", cpu), ("compute", compute))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=60, help="updates per activation")
+    args = parser.parse_args()
+    explorer = VanishingExplorer()
+    explorer.update()  # warm up fonts and caches
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"vanishing-gradient explorer: hidden {explorer.W0['gaussian'].shape[0]}, "
+          f"{explorer.x.shape[0]} sequences, T = {explorer.controls['time'].max}; "
+          f"{args.updates} updates each; {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPUs, load average {load:.2f}")
+    print(f"{'activation':<11}{'median ms':>10}{'p90 ms':>9}{'CPU ms':>9}{'compute ms':>12}"
+          f"{'redraw ms':>11}")
+    medians = []
+    for activation in ("tanh", "relu", "linear"):
+        t = measure(explorer, activation, args.updates)
+        median, compute = np.median(t["total"]), np.median(t["compute"])
+        medians.append(median)
+        print(f"{activation:<11}{median:>10.1f}{np.percentile(t['total'], 90):>9.1f}"
+              f"{np.median(t['cpu']):>9.1f}{compute:>12.1f}{median - compute:>11.1f}")
+    worst = max(medians)
+    print(f"worst median {worst:.1f} ms: {'meets' if worst < 100 else 'MISSES'} the 100 ms target")
+
+
+if __name__ == "__main__":
+    main()
