@@ -128,6 +128,8 @@ def test_stepper_table_is_the_update(stepper, char_vocab):
                              ("h_t = tanh(a_t)", cache.h[0, t - 1])]:
             assert all(f"{v:+.2f}" in rows[name] for v in values), name
         assert f"t = {t}</b>" in html
+        y = cache.y[0, t - 1]
+        assert f"(y = {y.max():+.2f}, softmax" in html  # the most likely next character
     # at t = 1 the recurrent term is h_0 W_hh = 0
     stepper.set(t=1)
     assert stepper.text.value.count("+0.00") >= 16
@@ -168,7 +170,7 @@ def test_stepper_reports_cuts_and_unknown_characters(stepper):
 def test_stepper_wide_hidden_state_lists_the_first_units(char_vocab):
     s = StepperExplorer(rnn.init_params(char_vocab.size, 40, 3, seed=0), char_vocab, "abc", t=2)
     assert "first 16 of 40 units" in s.text.value
-    assert "softmax" not in s.text.value  # outputs are not characters: no ranking shown
+    assert "most likely next" not in s.text.value  # outputs are not characters: no ranking
 
 
 def test_static_fallbacks(hidden, stepper):

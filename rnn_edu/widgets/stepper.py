@@ -134,8 +134,9 @@ class StepperExplorer(Explorer):
             e = np.exp(y_t - y_t.max())
             probs = e / e.sum()
             top = np.argsort(-probs, kind="stable")[:TOP]
-            out = "; softmax(y_t) ranks next: " + ", ".join(
-                f"{html.escape(repr(self.vocab.chars[i]))} {probs[i]:.3f}" for i in top)
+            out = "; most likely next: " + ", ".join(
+                f"{html.escape(repr(self.vocab.chars[i]))} (y = {y_t[i]:+.2f}, softmax "
+                f"{probs[i]:.3f})" for i in top)
         return (
             f"<b>t = {t}</b>: x_t = {html.escape(repr(c))}, {html.escape(ident)}{more}"
             f"<table style='font-family:monospace;font-size:11px;text-align:right'>"
