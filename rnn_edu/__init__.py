@@ -3,18 +3,21 @@
 One small module per idea, named after it:
 
 - ``data``      corpora, vocabularies, splits and batches
-- ``tasks``     synthetic sequence tasks (brackets, parity, the adding problem)
+- ``tasks``     synthetic sequence tasks (bracket pairs, parity)
+- ``adding``    the adding problem (notebook 05)
 - ``markov``    character n-gram Markov chains
+- ``losses``    softmax, cross-entropy and squared error with their gradients
 - ``rnn``       the vanilla RNN forward pass
 - ``bptt``      backpropagation through time
 - ``gradcheck`` numerical gradient checks
 - ``optim``     SGD, Adagrad, Adam and gradient clipping
 - ``train``     training loops with progress bars
 - ``sampling``  sampling text with temperature
+- ``checkpoint`` saving and loading weights (``.npz``)
 - ``jacobians`` gradient norms over time and their bound
-- ``plots``     figures shared by notebooks and widgets
 - ``widgets``   the interactive explorers
 - ``exercises`` the check functions of each notebook's exercises
+- ``versions``  the environment check of notebook 00
 
 Importing the package changes no global state (no seeds, no rcParams).
 """

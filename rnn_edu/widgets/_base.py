@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import warnings
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -63,9 +64,12 @@ class Explorer:
     def update(self) -> None:
         """Recompute and redraw from the controls' current values."""
         fig = Figure(figsize=self.figsize, layout="constrained")
-        self.text.value = self.draw(fig, **self.values)
+        with warnings.catch_warnings():
+            # Learners type any text; a character the font lacks is drawn as a box, not an error.
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            self.text.value = self.draw(fig, **self.values)
+            self.image.value = figure_png(fig)
         self.figure = fig
-        self.image.value = figure_png(fig)
 
     def set(self, **values) -> None:
         """Set several controls at once (one redraw), e.g. ``explorer.set(order=3, context="th")``."""
