@@ -21,7 +21,9 @@ def load_corpus(name: str = "pydoc", max_chars: int | None = None) -> str:
     """
     if name != "pydoc":
         raise ValueError(f"name: expected 'pydoc', got {name!r}")
-    if max_chars is not None and (not isinstance(max_chars, int) or max_chars <= 0):
+    if max_chars is not None and (
+        isinstance(max_chars, bool) or not isinstance(max_chars, (int, np.integer)) or max_chars <= 0
+    ):
         raise ValueError(f"max_chars: expected a positive int or None, got {max_chars!r}")
     from pydoc_data.topics import topics
 
@@ -35,8 +37,10 @@ def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
     A contiguous tail (not random characters) so that no validation context leaks into
     training: the split is reproducible without a seed.
     """
-    if not isinstance(text, str) or not text:
-        raise ValueError(f"text: expected a non-empty str, got {_describe(text)}")
+    if not isinstance(text, str) or len(text) < 2:
+        raise ValueError(f"text: expected a str of at least 2 characters, got {_describe(text)}")
+    if isinstance(val_fraction, bool) or not isinstance(val_fraction, (int, float, np.floating)):
+        raise TypeError(f"val_fraction: expected a number in (0, 1), got {_describe(val_fraction)}")
     if not 0.0 < val_fraction < 1.0:
         raise ValueError(f"val_fraction: expected a number in (0, 1), got {val_fraction!r}")
     cut = int(round(len(text) * (1.0 - val_fraction)))

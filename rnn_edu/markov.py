@@ -95,7 +95,7 @@ class MarkovChain:
         codes = np.zeros(len(ids), dtype=np.int64)  # the j characters before each position
         for j in range(self.order + 1):
             if j > 0:
-                codes[j:] += ids[: len(ids) - j] * V ** (j - 1)
+                codes[j:] += ids[: max(len(ids) - j, 0)] * V ** (j - 1)
             table = self.tables[j]
             n_ctx = _lookup(table.context_keys, table.context_counts, codes)
             # Longer seen contexts overwrite shorter ones: the longest seen suffix wins.
@@ -125,19 +125,22 @@ def fit(text: str, order: int, k: float = DEFAULT_K, vocab: Vocab | None = None)
         raise TypeError(f"k: expected a number >= 0, got {_describe(k)}")
     if not np.isfinite(k) or k < 0:
         raise ValueError(f"k: expected a finite number >= 0, got {k}")
-    vocab = Vocab.from_text(text) if vocab is None else vocab
+    if vocab is None:
+        vocab = Vocab.from_text(text)
+    elif not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab: expected a data.Vocab or None, got {_describe(vocab)}")
     V = vocab.size
-    if (order + 1) * np.log2(max(V, 2)) >= 62:
+    if order > max_order(V):
         raise ValueError(
             f"order: {order} is too large for a vocabulary of {V} characters "
-            f"(contexts would not fit in 64-bit codes); use order <= {int(62 / np.log2(V)) - 1}"
+            f"(contexts would not fit in 64-bit codes); use order <= {max_order(V)}"
         )
     ids = vocab.encode(text)
     tables = []
     codes = np.zeros(len(ids), dtype=np.int64)  # codes[t] = the j characters before t, base V
     for j in range(order + 1):
         if j > 0:
-            codes = codes[1:] + ids[: len(ids) - j] * V ** (j - 1)
+            codes = codes[1:] + ids[: max(len(ids) - j, 0)] * V ** (j - 1)
         nexts = ids[j:]
         if len(nexts) == 0:  # text shorter than the order: no context of this length
             empty = np.zeros(0, dtype=np.int64)
@@ -149,14 +152,24 @@ def fit(text: str, order: int, k: float = DEFAULT_K, vocab: Vocab | None = None)
     return MarkovChain(vocab=vocab, order=int(order), k=float(k), tables=tuple(tables))
 
 
+def max_order(V: int) -> int:
+    """The largest order whose (context, next) codes, V ** (order + 1), fit in 63 bits."""
+    order = 0
+    while max(V, 2) ** (order + 2) < 2**62:
+        order += 1
+    return order
+
+
 def bits_per_char(chain: MarkovChain, text: str) -> float:
     """Average number of bits the chain needs per character of ``text`` (lower is better).
 
     Equals ``-mean(log2 P(text[t] | history))``; a uniform model scores ``log2(V)``.
     """
-    if not isinstance(text, str) or not text:
-        raise ValueError(f"text: expected a non-empty str, got {_describe(text)}")
-    return float(-chain.log2_probs(text).mean())
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected str, got {_describe(text)}")
+    if not text:
+        raise ValueError("text: expected a non-empty str, got an empty str")
+    return float(-chain.log2_probs(text).mean()) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def sweep_orders(
@@ -164,7 +177,7 @@ def sweep_orders(
 ) -> dict[int, float]:
     """Held-out bits/char for each order: ``{order: bits_per_char(fit(train, order), val)}``."""
     vocab = Vocab.from_text(train + val) if vocab is None else vocab
-    return {int(n): bits_per_char(fit(train, int(n), k, vocab), val) for n in orders}
+    return {n: bits_per_char(fit(train, n, k, vocab), val) for n in orders}
 
 
 def sample(
@@ -178,6 +191,9 @@ def sample(
     if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 0:
         raise ValueError(f"length: expected an int >= 0, got {_describe(length)}")
     check_temperature(temperature)
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt: expected str, got {_describe(prompt)}")
+    chain.vocab.encode(prompt)  # names any character outside the alphabet
     rng = np.random.default_rng(seed)
     text = prompt
     for _ in range(length):
@@ -190,15 +206,20 @@ def sample(
 def apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
     """``p ** (1 / temperature)`` renormalized, computed in log space so extremes stay finite."""
     check_temperature(temperature)
-    with np.errstate(divide="ignore"):
-        logits = np.log(p) / temperature
-    logits -= logits.max()
-    q = np.exp(logits)
+    p = np.asarray(p, dtype=float)
+    if p.ndim != 1 or not p.size or np.any(p < 0) or not p.sum() > 0:
+        raise ValueError(f"p: expected a 1-D array of probabilities with a positive sum, got {p!r:.80}")
+    with np.errstate(divide="ignore", over="ignore"):
+        # Subtract the largest log-probability first: the top character gets exp(0) = 1.
+        logp = np.log(p)
+        q = np.exp((logp - logp.max()) / temperature)
     return q / q.sum()
 
 
 def check_temperature(temperature) -> None:
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating)):
+    if isinstance(temperature, bool) or not isinstance(
+        temperature, (int, float, np.integer, np.floating)
+    ):
         raise TypeError(f"temperature: expected a number > 0, got {_describe(temperature)}")
     if not np.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature: expected a finite number > 0, got {temperature}")

@@ -42,7 +42,7 @@ def test_one_hot_and_windows():
     [
         (lambda: data.load_corpus("shakespeare"), "name: expected 'pydoc'"),
         (lambda: data.load_corpus(max_chars=0), "max_chars: expected a positive int"),
-        (lambda: data.train_val_split("", 0.1), "text: expected a non-empty str, got an empty str"),
+        (lambda: data.train_val_split("a", 0.1), "text: expected a str of at least 2 characters"),
         (lambda: data.train_val_split("abc", 1.5), r"val_fraction: expected a number in \(0, 1\)"),
         (lambda: data.Vocab.from_text(""), "text: expected a non-empty str"),
         (lambda: data.Vocab.from_text("ab").encode("abc"), r"character 'c' at position 2"),

@@ -124,3 +124,40 @@ def test_sampling_is_seeded_and_respects_temperature(corpus):
 def test_bad_input_is_named(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("order", [2, 4, 5, 8])
+def test_orders_longer_than_the_text(order):
+    chain = markov.fit("abc", order)
+    assert chain.order == order
+    bpc = markov.bits_per_char(chain, "abcabc")
+    assert np.isfinite(bpc) and bpc >= 0
+
+
+def test_max_order_is_exact():
+    for V in [2, 4, 103]:
+        n = markov.max_order(V)
+        assert V ** (n + 1) < 2**63 - 1
+        vocab = data.Vocab(tuple(chr(65 + i) for i in range(V)))
+        markov.fit("AB", n, vocab=vocab)
+        with pytest.raises(ValueError, match=f"use order <= {n}"):
+            markov.fit("AB", n + 1, vocab=vocab)
+
+
+def test_temperature_extremes_stay_finite():
+    p = np.array([0.5, 0.3, 0.2, 0.0])
+    for t in [1e-310, 1e-3, np.int64(2), 1e300]:
+        q = markov.apply_temperature(p, t)
+        assert np.all(np.isfinite(q)) and q.sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="p: expected"):
+        markov.apply_temperature(np.zeros(3), 1.0)
+
+
+def test_sample_checks_its_prompt():
+    chain = markov.fit("abab", 0)
+    with pytest.raises(ValueError, match="'z' at position 0"):
+        markov.sample(chain, 3, prompt="zz")
+    with pytest.raises(TypeError, match="prompt: expected str, got NoneType"):
+        markov.sample(chain, 3, prompt=None)
+    with pytest.raises(TypeError, match="vocab: expected a data.Vocab"):
+        markov.fit("ab", 1, vocab=list("ab"))

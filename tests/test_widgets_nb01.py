@@ -46,6 +46,8 @@ def test_odd_and_extreme_input_does_not_raise(explorer, values):
 def test_unseen_characters_are_reported(explorer):
     explorer.set(context="é")
     assert "not in the vocabulary" in explorer.text.value
+    explorer.set(context="qqzx", order=4)
+    assert "backed off" in explorer.text.value
 
 
 def test_static_fallback_in_the_display_bundle(explorer):

@@ -51,6 +51,11 @@ class MarkovExplorer(Explorer):
             raise ValueError("text: expected a non-empty training text")
         self.train_text = text
         self.vocab = Vocab.from_text(text) if vocab is None else vocab
+        if not 0 <= max_order <= markov.max_order(self.vocab.size):
+            raise ValueError(
+                f"max_order: expected an int in [0, {markov.max_order(self.vocab.size)}] for "
+                f"{self.vocab.size} characters, got {max_order}"
+            )
         self.sample_length = sample_length
         self.seed = seed
         self._chains: dict[tuple[int, float], markov.MarkovChain] = {}
@@ -78,10 +83,12 @@ class MarkovExplorer(Explorer):
 
     def draw(self, fig: Figure, order: int, k: float, temperature: float, context: str) -> str:
         chain = self.chain(order, k)
-        # Characters outside the alphabet cannot be looked up: drop them and say so.
+        # A character outside the alphabet has no counts: the context starts after the last one.
         unseen = sorted({c for c in context if c not in self.vocab})
-        known = "".join(c for c in context if c in self.vocab)
-        used = known[len(known) - order :] if order else ""
+        cut = max((i + 1 for i, c in enumerate(context) if c not in self.vocab), default=0)
+        known = context[cut:]
+        used = known[max(len(known) - order, 0) :] if order else ""
+        used_order = chain.context_order(used)
         p = markov.apply_temperature(chain.distribution(used), temperature)
         top = np.argsort(-p, kind="stable")[:TOP]
         ax = fig.add_subplot()
@@ -89,14 +96,16 @@ class MarkovExplorer(Explorer):
         ax.set_xticks(range(len(top)), [show_char(self.vocab.chars[i]) for i in top])
         ax.set_ylim(0, 1)
         ax.set_ylabel("P(next | context)")
-        ax.set_title(f"order {order}: context {used!r}" if order else "order 0: no context")
+        ax.set_title(f"order {order}, context {used!r}: using order {used_order}")
         sample = markov.sample(chain, self.sample_length, prompt=known, temperature=temperature,
                                seed=self.seed)
         notes = []
         if unseen:
-            notes.append(f"ignored characters not in the vocabulary: {', '.join(map(repr, unseen))}")
-        if len(used) < order:
-            notes.append(f"context shorter than the order: using order {len(used)} counts")
+            notes.append(f"characters not in the vocabulary: {', '.join(map(repr, unseen))}; "
+                         "the context starts after the last of them")
+        if used_order < order:
+            why = "is shorter than the order" if len(used) < order else "was never seen in training"
+            notes.append(f"the context {why}: backed off to its last {used_order} characters")
         note = "".join(f"<br><i>{html.escape(n)}</i>" for n in notes)
         return (
             f"<b>sample</b> (temperature {temperature:.2g}, seed {self.seed}):"
