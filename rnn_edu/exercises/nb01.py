@@ -18,9 +18,13 @@ def check_smoothed_distribution(fn, strict: bool = False) -> Feedback:
     for counts, k in cases:
         expected = (counts + k) / (counts.sum() + k * len(counts))
         try:
-            got = np.asarray(fn(counts.copy(), k), dtype=float)
+            result = fn(counts.copy(), k)
         except Exception as exc:  # the learner's code failing is feedback, not a crash
             return checked(hint(name, f"your function raised {type(exc).__name__}: {exc}"), strict)
+        if result is None:
+            return checked(hint(name, "your function returned None: did you forget `return`?"),
+                           strict)
+        got = np.asarray(result, dtype=float)
         if got.shape != counts.shape:
             return checked(hint(name, f"expected one probability per character, shape "
                                       f"{counts.shape}, got shape {got.shape}."), strict)
@@ -29,11 +33,15 @@ def check_smoothed_distribution(fn, strict: bool = False) -> Feedback:
         if not np.isclose(got.sum(), 1.0):
             msg = (f"for counts={counts.tolist()}, k={k} your probabilities sum to "
                    f"{got.sum():.3f}, not 1. Hint: adding k to each of the V counts adds k*V "
-                   f"to the total, so the denominator is count(context) + k*V.")
+                   f"to the total, so the denominator is count(context) + k*V, with "
+                   f"V = len(counts) = {len(counts)} here (not a V from elsewhere).")
             return checked(hint(name, msg), strict)
         if counts.sum() and np.allclose(got, counts / counts.sum()):
             return checked(hint(name, "these are the raw frequencies: add k to every count "
                                       "(seen or not) before normalizing."), strict)
+        if k != 1 and np.allclose(got, (counts + 1) / (counts.sum() + len(counts))):
+            return checked(hint(name, f"that is add-one smoothing: use the k you are given "
+                                      f"(here k={k}), not 1."), strict)
         return checked(hint(name, f"for counts={counts.tolist()}, k={k} expected "
                                   f"{np.round(expected, 4).tolist()}, got "
                                   f"{np.round(got, 4).tolist()}."), strict)
@@ -47,11 +55,24 @@ def check_bits_per_char(fn, strict: bool = False) -> Feedback:
     p = np.array([0.5, 0.25, 0.125, 0.9, 0.01])
     expected = float(-np.mean(np.log2(p)))
     try:
-        got = float(fn(p.copy()))
+        result = fn(p.copy())
     except Exception as exc:
         return checked(hint(name, f"your function raised {type(exc).__name__}: {exc}"), strict)
+    if result is None:
+        return checked(hint(name, "your function returned None: did you forget `return`?"), strict)
+    if np.ndim(result) != 0:
+        return checked(hint(name, f"expected one number for the whole text, got an array of "
+                                  f"shape {np.shape(result)}: average over the characters."),
+                       strict)
+    got = float(result)
     if np.isclose(got, expected):
         return checked(passed(name, f"{got:.4f} bits/char."), strict)
+    if np.isclose(got, 2**expected):
+        return checked(hint(name, "that is the perplexity, 2 ** (bits per character): "
+                                  "return the bits themselves."), strict)
+    if np.isclose(got, -np.log2(np.mean(p))):
+        return checked(hint(name, "take the log of each probability, then the mean "
+                                  "(not the log of the mean)."), strict)
     if np.isclose(got, -expected):
         return checked(hint(name, "the sign is off: log2 of a probability is negative, and "
                                   "bits are a cost, so take minus the mean."), strict)
@@ -69,17 +90,19 @@ def check_uniform_bits(answer, V: int, strict: bool = False) -> Feedback:
     """Exercise 3: the bits per character of the uniform model over ``V`` characters."""
     name = "3. the uniform model"
     expected = float(np.log2(V))
-    try:
-        got = float(answer)
-    except (TypeError, ValueError):
+    if isinstance(answer, (str, bool)) or not isinstance(answer, (int, float, np.number)):
         return checked(hint(name, f"expected a number, got {answer!r}"), strict)
-    if np.isclose(got, expected):
+    got = float(answer)
+    if abs(got - expected) < 5e-3:  # a typed answer rounded to 2-3 decimals is right
         return checked(passed(name, f"log2({V}) = {expected:.3f}: every character costs the "
                                     "same, whatever the context."), strict)
+    if abs(got + expected) < 5e-3:
+        return checked(hint(name, "the sign is off: log2(1/V) is negative; a cost in bits is "
+                                  "-log2(1/V)."), strict)
     if np.isclose(got, V):
         return checked(hint(name, "that is the number of characters; each has probability "
                                   "1/V, so each costs -log2(1/V) bits."), strict)
-    if np.isclose(got, np.log(V)):
+    if abs(got - np.log(V)) < 5e-3:
         return checked(hint(name, "that is in nats (natural log): use log base 2."), strict)
     if np.isclose(got, 1.0 / V):
         return checked(hint(name, "that is the probability of one character, not its cost "
@@ -92,6 +115,8 @@ def check_best_order(answer, sweep: dict[int, float], strict: bool = False) -> F
     """Exercise 4: the order with the lowest held-out bits/char in ``sweep`` ({order: bpc})."""
     name = "4. the best order"
     best = min(sweep, key=sweep.get)
+    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+        return checked(hint(name, f"expected an order, an int such as 3, got {answer!r}"), strict)
     if answer == best:
         return checked(passed(name, f"order {best}: {sweep[best]:.3f} bits/char on held-out "
                                     "text."), strict)
