@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from rnn_edu import jacobians
 from rnn_edu.widgets._base import Explorer
@@ -112,7 +112,8 @@ class VanishingExplorer(Explorer):
         ax.plot(lag, 10.0 ** np.median(shown, axis=0), color="#4c72b0", lw=2)
         ax.plot(lag, 10.0 ** shown_bound, color="#c44e52", ls="--", lw=1.5)
         ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(numticks=7))
+        ax.yaxis.set_major_locator(LogLocator(numticks=6))
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
         low, high = min(shown.min(), shown_bound.min()), max(shown.max(), shown_bound.max())
@@ -122,7 +123,7 @@ class VanishingExplorer(Explorer):
         ax.set_xlabel("time lag T − t")
         ax.set_ylabel("gradient norm")
         # The legend is a line of HTML under the picture: text is what costs most to render.
-        ax.grid(True, which="major", alpha=0.3)
+        ax.grid(True, axis="y", alpha=0.3)
 
         rho = jacobians.spectral_radius(W_hh)
         final = np.median(log_norms[:, -1])
