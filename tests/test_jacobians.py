@@ -202,3 +202,10 @@ def test_slopes():
 def test_bad_input_is_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_tiny_weights_give_exact_logarithms_not_zero():
+    W = 1e-200 * np.eye(3)
+    h = jacobians.hidden_states(W, np.ones((1, 5, 3)), activation="linear")
+    np.testing.assert_allclose(jacobians.log10_jacobian_norms(W, h, "linear")[0],
+                               [-1000, -800, -600, -400, -200, 0])
