@@ -84,3 +84,22 @@ def test_bad_inputs_raise_clear_errors():
         train.train(rnn.init_params(vocab.size, 8, 3), tr, progress=False)
     with pytest.raises(ValueError, match=r"streams: expected an int >= 1"):
         train.bits_per_char(params, va, streams=0)
+
+
+def test_blas_threads_is_validated_and_restored():
+    from threadpoolctl import threadpool_info
+
+    vocab, tr, _ = tiny()
+    params = rnn.init_params(vocab.size, 8, vocab.size)
+    before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    train.train(params, tr, steps=2, batch_size=4, seq_len=10, blas_threads=1, progress=False)
+    assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before
+    with pytest.raises(ValueError, match=r"blas_threads: expected an int >= 1 or None"):
+        train.train(params, tr, steps=2, batch_size=4, seq_len=10, blas_threads=0,
+                    progress=False)
+
+
+def test_init_char_params_gives_unit_variance_input_rows():
+    params = train.init_char_params(100, 64, seed=0)
+    assert params.dtype == np.float32 and params.W_xh.shape == (100, 64)
+    assert 0.9 < params.W_xh.std() < 1.1
