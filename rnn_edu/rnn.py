@@ -94,7 +94,11 @@ def init_params(
                         ("output_size", output_size)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
-    if np.dtype(dtype) not in (np.float32, np.float64):
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}") from None
+    if dtype not in (np.float32, np.float64):
         raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
     rng = np.random.default_rng(seed)
     q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
@@ -151,13 +155,15 @@ def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
     h_t: ``(batch, hidden)``; y_t: ``(batch, output)``, both in ``params.dtype``
     Raises ``ValueError``/``TypeError`` naming the argument, the expected and the received shape.
     """
-    x_t = np.asarray(x_t)
-    if x_t.ndim not in (1, 2) or (x_t.ndim == 1 and not np.issubdtype(x_t.dtype, np.integer)):
+    x_t = _asarray(x_t, "x_t")
+    tokens = x_t.ndim == 1 and np.issubdtype(x_t.dtype, np.integer)
+    features = x_t.ndim == 2 and np.issubdtype(x_t.dtype, np.floating)
+    if not (tokens or features) or (features and x_t.shape[1] != params.input_size):
         raise ValueError(
             f"x_t: expected int tokens (batch,) or float features (batch, {params.input_size}), "
             f"got shape {x_t.shape} and dtype {x_t.dtype}"
         )
-    x_t = _check_x(params, x_t[:, None] if x_t.ndim == 1 else x_t[:, None, :], name="x_t")
+    x_t = _check_x(params, x_t[:, None], name="x_t")  # one time step: token range, dtype
     h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
     h_t = np.tanh(input_projection(params, x_t)[:, 0] + h_prev @ params.W_hh + params.b_h)
     return h_t, h_t @ params.W_hy + params.b_y
@@ -184,8 +190,15 @@ def forward(params: RNNParams, x: np.ndarray, h0: np.ndarray | None = None) -> C
     return Cache(x=x, h0=h0, h=h, y=h @ params.W_hy + params.b_y)
 
 
+def _asarray(a, name: str) -> np.ndarray:
+    try:
+        return np.asarray(a)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"{name}: expected a rectangular array, got a ragged {type(a).__name__}") from None
+
+
 def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
-    x = np.asarray(x)
+    x = _asarray(x, name)
     n_in = params.input_size
     if x.ndim == 2 and np.issubdtype(x.dtype, np.integer):
         if x.size and (x.min() < 0 or x.max() >= n_in):
@@ -211,7 +224,7 @@ def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
 
 
 def _check_h(params: RNNParams, h, batch: int, name: str) -> np.ndarray:
-    h = np.asarray(h)
+    h = _asarray(h, name)
     if h.shape != (batch, params.hidden_size):
         raise ValueError(
             f"{name}: expected shape (batch, hidden) = ({batch}, {params.hidden_size}), got {h.shape}"

@@ -171,6 +171,7 @@ def test_bad_params():
         ({"output_size": True}, "output_size: expected an int >= 1"),
         ({"dtype": np.int32}, "dtype: expected np.float32 or np.float64"),
         ({"dtype": np.float16}, "dtype: expected np.float32 or np.float64"),
+        ({"dtype": "banana"}, "dtype: expected np.float32 or np.float64, got 'banana'"),
     ],
 )
 def test_bad_init(kwargs, match):
@@ -195,6 +196,7 @@ def test_bad_init(kwargs, match):
         (np.zeros((1, 0, 5)), r"x: expected at least one sequence and one time step"),
         ([], r"x: expected int tokens"),
         ("abc", r"x: expected int tokens"),
+        ([[0, 1], [2]], r"x: expected a rectangular array, got a ragged list"),
     ],
 )
 def test_bad_x(x, match):
@@ -220,7 +222,13 @@ def test_bad_h0_and_step_inputs():
         rnn.step(params, np.zeros((2, 1, 5)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"x_t: token ids must be in \[0, 5\)"):
         rnn.step(params, np.array([0, 9]), np.zeros((2, 4)))
-    with pytest.raises(ValueError, match=r"x_t: expected features of shape \(batch, time, 5\)"):
+    with pytest.raises(ValueError, match=r"x_t: expected .*float features \(batch, 5\), got shape \(2, 3\)"):
         rnn.step(params, np.zeros((2, 3)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"x_t: expected int tokens \(batch,\).*dtype int"):
+        rnn.step(params, np.zeros((2, 5), dtype=int), np.zeros((2, 4)))  # one-hot rows as ints
+    with pytest.raises(ValueError, match=r"x_t: expected int tokens \(batch,\).*shape \(\)"):
+        rnn.step(params, 3, np.zeros((1, 4)))
+    with pytest.raises(ValueError, match="h_prev: expected a rectangular array, got a ragged list"):
+        rnn.step(params, np.array([0]), [[0.0, 0.0], [0.0]])
     with pytest.raises(ValueError, match=r"x: token ids must be in"):
         rnn.input_projection(params, np.array([[7]]))
