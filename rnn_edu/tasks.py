@@ -57,6 +57,7 @@ def bracket_states(text: str, openers: str = "([{<") -> list[str]:
     """
     if not isinstance(text, str):
         raise TypeError(f"text: expected a str, got {_describe(text)}")
+    _check_openers(openers)
     closers = {CLOSER[o] for o in openers}
     state, states = "", []
     for ch in text:
@@ -77,12 +78,15 @@ def closer_targets(text: str, openers: str = "([{<") -> tuple[np.ndarray, list[s
     """
     if not isinstance(text, str):
         raise TypeError(f"text: expected a str, got {_describe(text)}")
+    _check_openers(openers)
     closers = {CLOSER[o] for o in openers}
     positions = [i for i, ch in enumerate(text) if ch in closers]
     return np.array(positions, dtype=np.int64), [text[i] for i in positions]
 
 
-def parity(n: int, length: int, *, p_one: float = 0.5, seed: int = 0):
+def parity(
+    n: int, length: int, *, p_one: float = 0.5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` random bit streams and their running parity.
 
     n, length: the batch size and number of steps (>= 1 each).
@@ -92,7 +96,8 @@ def parity(n: int, length: int, *, p_one: float = 0.5, seed: int = 0):
     """
     _check_count("n", n)
     _check_count("length", length)
-    if not 0.0 <= p_one <= 1.0:
+    number = isinstance(p_one, (int, float, np.integer, np.floating)) and not isinstance(p_one, bool)
+    if not (number and 0.0 <= p_one <= 1.0):
         raise ValueError(f"p_one: expected a probability in [0, 1], got {p_one!r}")
     rng = np.random.default_rng(seed)
     bits = (rng.random((n, length)) < p_one).astype(np.int64)
@@ -120,12 +125,16 @@ def _check_distance(distance) -> tuple[int, int]:
     return lo, hi
 
 
-def _check_alphabets(openers: str, fillers: str) -> None:
+def _check_openers(openers: str) -> None:
     if not isinstance(openers, str) or not openers or any(o not in CLOSER for o in openers):
         raise ValueError(
             f"openers: expected a non-empty str of some of {''.join(CLOSER)!r}, "
             f"got {openers!r}"[:120]
         )
+
+
+def _check_alphabets(openers: str, fillers: str) -> None:
+    _check_openers(openers)
     if len(set(openers)) != len(openers):
         raise ValueError(f"openers: expected distinct brackets, got {openers!r}")
     brackets = set(CLOSER) | set(CLOSER.values())

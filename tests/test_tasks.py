@@ -93,3 +93,8 @@ def test_bad_input_elsewhere():
         tasks.parity(3, 0)
     with pytest.raises(ValueError, match="p_one: expected a probability"):
         tasks.parity(3, 4, p_one=1.5)
+    with pytest.raises(ValueError, match=r"p_one: expected a probability in \[0, 1\], got 'half'"):
+        tasks.parity(3, 4, p_one="half")
+    for fn in (tasks.bracket_states, tasks.closer_targets):
+        with pytest.raises(ValueError, match=r"openers: expected a non-empty str .*, got 'x'"):
+            fn("(a)", openers="x")
