@@ -49,6 +49,9 @@ def test_expected_closer_passes_and_hints():
         (lambda d, m, f: (m + f) ** d, False, "every string over the alphabet"),
         (lambda d, m, f: m * (d - 1) * f, False, "multiply the choices"),
         (lambda d, m, f: 7, False, "count the choices"),
+        (lambda d, m, f: f ** (d - 1), False, "also holds one of n_openers"),
+        (lambda d, m, f: None, False, "did you forget `return`"),
+        (lambda d, m, f: "32", False, "return one number"),
     ],
 )
 def test_contexts_needed(fn, ok, words):
@@ -86,6 +89,21 @@ def test_latch_passes_and_hints():
     assert "all six brackets" in nb02.check_latch(latch3(), small).message
     wrong_size = rnn.init_params(VOCAB3.size - 1, 3, VOCAB3.size)
     assert "one row per character" in nb02.check_latch(wrong_size, VOCAB3).message
+    no_fillers = Vocab.from_text("()[]{}")
+    assert "filler characters" in nb02.check_latch(rnn.init_params(6, 3, 6), no_fillers).message
+    nan = rnn.RNNParams(**{**latch3().as_dict(), "W_hh": np.full((3, 3), np.nan)})
+    assert "W_hh hold NaN or inf" in nb02.check_latch(nan, VOCAB3).message
+    with pytest.raises(TypeError, match="vocab: expected a Vocab, got str"):
+        nb02.check_latch(latch3(), "()[]{}abcd")
+
+
+def test_expected_closer_hints_all_four_openers():
+    def only_two_openers(prefix):
+        state = tasks.bracket_states(prefix, openers="([")[-1] if prefix else ""
+        return tasks.CLOSER.get(state, "")
+
+    fb = nb02.check_expected_closer(only_two_openers)
+    assert not fb.ok and "all four openers count" in fb.message
 
 
 # --- notebook 03 ---
@@ -109,6 +127,12 @@ def rnn_step(x_t, h_prev, W_xh, W_hh, b_h):
         (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b).T, "transposed: keep one row"),
         (lambda x, h, Wx, Wh, b: np.tanh(Wx @ x + b), "multiply on the right"),
         (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + 2 * b), "values differ"),
+        (lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh) + b, "b_h goes inside the tanh"),
+        (lambda x, h, Wx, Wh, b: np.tanh(np.tanh(x @ Wx + h @ Wh + b)), "tanh is applied twice"),
+        (lambda x, h, Wx, Wh, b: h, "h_prev unchanged"),
+        (lambda x, h, Wx, Wh, b: None, "forget `return h_t`"),
+        (lambda x, h, Wx, Wh, b: (np.tanh(x @ Wx + h @ Wh + b), 0), "return only h_t"),
+        (lambda x, h, Wx, Wh, b: "h_t", "expected an array (batch, hidden), got str"),
     ],
 )
 def test_rnn_step_hints(fn, words):
@@ -139,7 +163,13 @@ def test_shapes_pass_and_hints():
     assert "['h_T']" in fb.message
     assert "expected a dict" in nb03.check_shapes([(4, 7)]).message
     fb = nb03.check_shapes({**SHAPES, "b_h": 16})
-    assert not fb.ok and "b_h" in fb.message
+    assert not fb.ok and "(16) is just 16" in fb.message
+    fb = nb03.check_shapes({**SHAPES, "x": (4.5, 7)})  # int(4.5) would be 4: not a pass
+    assert not fb.ok and "tuple of ints" in fb.message
+    fb = nb03.check_shapes({**SHAPES, "x": "4, 7"})
+    assert not fb.ok and "tuple of ints" in fb.message
+    fb = nb03.check_shapes({**SHAPES, "x": (4, 7, 30)})  # one-hot features: not tokens
+    assert not fb.ok and "one int per sequence and step" in fb.message
 
 
 def test_h2_by_hand():
@@ -160,3 +190,6 @@ def test_h2_by_hand():
     assert "2 in all" in nb03.check_h2([1.0, 2.0, 3.0]).message
     assert "expected two numbers" in nb03.check_h2("abc").message
     assert "Hint: first h_1" in nb03.check_h2([0.0, 0.0]).message
+    assert "got None" in nb03.check_h2(None).message
+    y2 = h[1] @ p.W_hy + p.b_y
+    assert "That is the output y_2" in nb03.check_h2(y2).message

@@ -35,6 +35,8 @@ def check_expected_closer(fn, strict: bool = False) -> Feedback:
             msg += "Hint: that closes the first bracket; the state is the LAST opener seen."
         elif got in tasks.CLOSER:
             msg += "Hint: return the closing bracket (e.g. ')'), not the opener."
+        elif expected in ("}", ">"):
+            msg += f"Hint: all four openers count, ([{{<; {expected!r} closes {openers[-1]!r}."
         else:
             msg += "Hint: walk through the prefix keeping one state: the bracket that is open."
         return checked(hint(name, msg), strict)
@@ -56,7 +58,13 @@ def check_contexts_needed(fn, strict: bool = False) -> Feedback:
         if got == expected:
             continue
         msg = f"fn(distance={d}, n_openers={m}, n_fillers={f}) = {got!r}, expected {expected}. "
-        if got == f**d or got == m * f**d:
+        if got is None:
+            msg += "Hint: your function returns None: did you forget `return`?"
+        elif not isinstance(got, (int, float, np.integer, np.floating)):
+            msg += "Hint: return one number, a count."
+        elif got == f ** (d - 1):
+            msg += "Hint: that counts the fillers; the context also holds one of n_openers openers."
+        elif got == f**d or got == m * f**d:
             msg += "Hint: the context is the opener followed by distance - 1 fillers."
         elif got == (m + f) ** d or got == (2 * m + f) ** d:
             msg += ("Hint: that counts every string over the alphabet; in this task a context "
@@ -77,6 +85,11 @@ def check_latch(params, vocab: Vocab, strict: bool = False) -> Feedback:
     name = "3. a hand-set RNN for three bracket types"
     if not isinstance(params, rnn.RNNParams):
         return checked(hint(name, f"expected RNNParams, got {type(params).__name__}."), strict)
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab: expected a Vocab, got {type(vocab).__name__}")
+    bad = [k for k, v in params.as_dict().items() if not np.all(np.isfinite(v))]
+    if bad:
+        return checked(hint(name, f"{', '.join(bad)} hold NaN or inf: use finite weights."), strict)
     if not set("([{)]}") <= set(vocab.chars):
         return checked(hint(name, f"the vocabulary must contain all six brackets, has "
                                   f"{''.join(vocab.chars)!r}."), strict)
@@ -85,7 +98,10 @@ def check_latch(params, vocab: Vocab, strict: bool = False) -> Feedback:
                                   f"hidden), and W_hy one column per character, shape (hidden, "
                                   f"{vocab.size}); got W_xh {params.W_xh.shape}, W_hy "
                                   f"{params.W_hy.shape}."), strict)
-    fillers = "".join(c for c in vocab.chars if c not in "()[]{}<>") or "a"
+    fillers = "".join(c for c in vocab.chars if c not in "()[]{}<>")
+    if not fillers:
+        return checked(hint(name, f"the vocabulary needs filler characters besides the brackets, "
+                                  f"has {''.join(vocab.chars)!r}."), strict)
     closers = ")]}"
     closer_ids = vocab.encode(closers)
     for lo, hi in [(1, 3), (4, 15), (16, 60)]:

@@ -21,13 +21,24 @@ def check_rnn_step(fn, strict: bool = False) -> Feedback:
     W_xh, W_hh, b_h = rng.normal(size=(n_in, n_h)), rng.normal(size=(n_h, n_h)), rng.normal(size=n_h)
     args = (x_t.copy(), h_prev.copy(), W_xh.copy(), W_hh.copy(), b_h.copy())
     try:
-        got = np.asarray(fn(*args), dtype=float)
+        result = fn(*args)
     except Exception as exc:  # the learner's code failing is feedback, not a crash
         msg = f"your function raised {type(exc).__name__}: {exc}."
         if "matmul" in str(exc) or "shapes" in str(exc) or "aligned" in str(exc):
             msg += (" Hint: with one row per sequence, multiply on the right: x_t @ W_xh is "
                     f"({batch}, {n_in}) @ ({n_in}, {n_h}) -> ({batch}, {n_h}).")
         return checked(hint(name, msg), strict)
+    if result is None:
+        return checked(hint(name, "your function returned None: did you forget `return h_t`?"),
+                       strict)
+    if isinstance(result, tuple):
+        return checked(hint(name, f"your function returned a tuple of {len(result)}: return only "
+                                  "h_t, one array (batch, hidden)."), strict)
+    try:
+        got = np.asarray(result, dtype=float)
+    except (TypeError, ValueError):
+        return checked(hint(name, f"expected an array (batch, hidden), got "
+                                  f"{type(result).__name__} {result!r:.60}."), strict)
     a = x_t @ W_xh + h_prev @ W_hh + b_h
     expected = np.tanh(a)
     if got.shape != expected.shape:
@@ -44,6 +55,10 @@ def check_rnn_step(fn, strict: bool = False) -> Feedback:
         (np.tanh(x_t @ W_xh + h_prev @ W_hh.T + b_h),
          "W_hh is transposed: with row vectors the recurrent term is h_prev @ W_hh."),
         (np.tanh(x_t @ W_xh + h_prev @ W_hh), "the bias b_h is missing."),
+        (np.tanh(x_t @ W_xh + h_prev @ W_hh) + b_h, "b_h goes inside the tanh, with the other "
+                                                    "two terms."),
+        (np.tanh(np.tanh(a)), "tanh is applied twice: once, to the sum of the three terms."),
+        (h_prev, "you returned h_prev unchanged: compute the new state from x_t and h_prev."),
         (np.tanh(x_t @ W_xh + b_h), "the recurrent term h_prev @ W_hh is missing: without it "
                                     "there is no memory."),
         (np.tanh(h_prev @ W_hh + b_h), "the input term x_t @ W_xh is missing."),
@@ -90,13 +105,20 @@ def check_shapes(answer: dict, strict: bool = False) -> Feedback:
         "h_T": "the last state of each sequence: (batch, hidden).",
     }
     for key, shape in expected.items():
-        try:
-            got = tuple(int(n) for n in answer[key])
-        except TypeError:
-            got = answer[key]
+        got = answer[key]
+        if isinstance(got, (int, np.integer)) and not isinstance(got, bool):
+            msg = f"{key}: {got!r} is a number, not a shape: write a shape as a tuple"
+            msg += ", e.g. (16,) for a vector: (16) is just 16." if len(shape) == 1 else "."
+            return checked(hint(name, msg), strict)
+        if not isinstance(got, (tuple, list)) or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in got
+        ):
+            return checked(hint(name, f"{key}: expected a tuple of ints like (4, 7), got "
+                                      f"{got!r:.40}."), strict)
+        got = tuple(int(n) for n in got)
         if got != shape:
             msg = f"{key}: {got} is not right. Hint: {hints[key]}"
-            if isinstance(got, tuple) and sorted(got) == sorted(shape):
+            if sorted(got) == sorted(shape):
                 msg += " (the numbers are right, the order is not)"
             return checked(hint(name, msg), strict)
     return checked(passed(name, "every shape right. None of them depends on T except x, h "
@@ -126,13 +148,17 @@ def check_h2(answer, strict: bool = False) -> Feedback:
     h1 = np.tanh(x1 @ p.W_xh + p.b_h)
     a2 = x2 @ p.W_xh + h1 @ p.W_hh + p.b_h
     expected = np.tanh(a2)
+    if answer is None:
+        return checked(hint(name, "got None: give h_2 as two numbers, e.g. [0.1, -0.2]."), strict)
     try:
         got = np.asarray(answer, dtype=float).reshape(-1)
     except (TypeError, ValueError):
         return checked(hint(name, f"expected two numbers, got {answer!r}."), strict)
     if got.shape != (2,):
-        return checked(hint(name, f"h_2 has one number per hidden unit, 2 in all; got "
-                                  f"{got.size}."), strict)
+        msg = f"h_2 has one number per hidden unit, 2 in all; got {got.size}."
+        if got.size == 1 and np.allclose(got, expected @ p.W_hy + p.b_y, atol=1e-3):
+            msg += " That is the output y_2 = h_2 W_hy + b_y: give the hidden state itself."
+        return checked(hint(name, msg), strict)
     if np.allclose(got, expected, atol=1e-3):
         return checked(passed(name, f"h_2 = {np.round(expected, 4).tolist()}."), strict)
     suspects = [
