@@ -105,6 +105,13 @@ def test_hidden_state_bad_construction():
         HiddenStateExplorer(latch(), "()[]abcd")
     with pytest.raises(ValueError, match=r"params: expected input and output size 6"):
         HiddenStateExplorer(latch(), data.Vocab.from_text("()[]ab"))
+    with pytest.raises(ValueError, match="openers: expected a non-empty str .*, got 'ab'"):
+        HiddenStateExplorer(latch(), VOCAB, openers="ab")
+
+
+def test_hidden_state_legend_names_the_states(hidden):
+    labels = [t.get_text() for t in hidden.figure.legends[0].get_texts()]
+    assert labels == ["none", "'('", "'['"]
 
 
 @pytest.mark.parametrize(("control", "value"), [("t", 1), ("t", 19), ("text", "import os")])

@@ -13,7 +13,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
 from rnn_edu import rnn, tasks
 from rnn_edu.data import Vocab
@@ -50,6 +50,7 @@ class HiddenStateExplorer(Explorer):
             raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
         if not isinstance(vocab, Vocab):
             raise TypeError(f"vocab: expected a Vocab, got {type(vocab).__name__}")
+        tasks._check_openers(openers)
         if params.input_size != vocab.size or params.output_size != vocab.size:
             raise ValueError(
                 f"params: expected input and output size {vocab.size} (the vocabulary), got "
@@ -110,6 +111,10 @@ class HiddenStateExplorer(Explorer):
         ax_s.set_yticks([])
         ax_s.set_title(f"symbols colored by the machine's state; orange bar: what an order-{order}"
                        " chain sees", fontsize=9)
+        states = ["", *self.openers]
+        fig.legend(handles=[Patch(color=STATE_COLORS[s], alpha=0.8, label=repr(s) if s else "none")
+                            for s in states], title="state", loc="outside right upper", fontsize=8,
+                   title_fontsize=8, frameon=False)
         for j in range(h.shape[1]):
             ax_h.step(range(n), h[:, j], where="mid", label=f"h[{j}]")
         ax_h.axvline(t, color="k", lw=0.8, ls=":")
