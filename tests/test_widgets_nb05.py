@@ -92,3 +92,7 @@ def test_bad_construction_is_named():
         VanishingExplorer(hidden=0)
     with pytest.raises(ValueError, match="max_time: expected an int >= 2"):
         VanishingExplorer(max_time=1)
+    with pytest.raises(ValueError, match="activation: expected one of .*'sigmoid'"):
+        VanishingExplorer(activation="sigmoid")
+    with pytest.raises(ValueError, match="matrix: expected 'gaussian' or 'orthogonal'"):
+        VanishingExplorer(matrix="random")

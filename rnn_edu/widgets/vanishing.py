@@ -4,7 +4,7 @@ A small random RNN runs over random inputs; the plot shows ``||dh_T/dh_t||`` (th
 of the product of Jacobians) against the time lag ``T - t`` on a log scale, with the bound
 ``(sigma_max(W_hh) * gamma) ** (T - t)`` overlaid. Sliders set sigma_max(W_hh) (the same matrix,
 rescaled), the sequence length T, the activation and the scale of the inputs; a menu picks the
-kind of matrix: a random Gaussian one (singular values spread out, spectral radius about half of
+kind of matrix: a random Gaussian one (singular values spread out, spectral radius well below
 sigma_max) or a random orthogonal one (every singular value equal to sigma_max).
 
 Every number is computed as a log10 (see :mod:`rnn_edu.jacobians`), so extreme settings give
@@ -51,6 +51,11 @@ class VanishingExplorer(Explorer):
                                  ("max_time", max_time, 2)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
                 raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
+        if activation not in jacobians.ACTIVATIONS:
+            raise ValueError(f"activation: expected one of {jacobians.ACTIVATIONS}, "
+                             f"got {activation!r}")
+        if matrix not in ("gaussian", "orthogonal"):
+            raise ValueError(f"matrix: expected 'gaussian' or 'orthogonal', got {matrix!r}")
         rng = np.random.default_rng(seed)
         q, r = np.linalg.qr(rng.standard_normal((hidden, hidden)))
         self.W0 = {  # each with sigma_max = 1; the slider scales it
