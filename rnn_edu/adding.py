@@ -18,6 +18,7 @@ import numpy as np
 from rnn_edu import bptt, losses, optim
 from rnn_edu.data import _describe
 from rnn_edu.rnn import RNNParams, forward
+from rnn_edu.train import blas_limit
 
 #: MSE of always predicting the mean target 1: Var(U1 + U2) = 1/12 + 1/12.
 BASELINE_MSE = 1.0 / 6.0
@@ -78,6 +79,7 @@ def fit(
     clip_norm: float | None = 1.0,
     val: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = 0,
+    blas_threads: int | None = 1,
 ) -> FitHistory:
     """Train ``params`` (input 2, output 1) in place on fresh adding problems of length ``time``.
 
@@ -87,6 +89,8 @@ def fit(
     clip_norm: clip the gradient's global norm to this (``None``: no clipping). If the gradient
     overflows, training stops there: the last recorded gradient norm is inf or NaN.
     val: ``(x, target)`` to measure the MSE on after training (skipped if training broke off).
+    blas_threads: threads for NumPy's matrix products while training (``None``: leave as is),
+    as in :func:`rnn_edu.train.train`.
     """
     if not isinstance(params, RNNParams):
         raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
@@ -100,8 +104,23 @@ def fit(
             raise ValueError(f"{name}: expected an int >= 1, got {_describe(value)}")
     if clip_norm is not None and not (isinstance(clip_norm, (int, float)) and clip_norm > 0):
         raise ValueError(f"clip_norm: expected a number > 0 or None, got {clip_norm!r}")
+    if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
+        raise ValueError(f"blas_threads: expected an int >= 1 or None, got {blas_threads!r}")
     optimizer = optim.Adam(lr=1e-2) if optimizer is None else optimizer
     history = FitHistory()
+    with blas_limit(blas_threads):  # small matrices: one BLAS thread is fastest
+        _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history)
+    if val is not None and np.isfinite(history.grad_norms[-1]):
+        history.val_mse = mse(params, *val)
+    return history
+
+
+def mse(params: RNNParams, x: np.ndarray, target: np.ndarray) -> float:
+    """The model's last-step MSE on ``x: (n, time, 2)`` against ``target: (n, 1)``."""
+    return losses.mse_last(forward(params, x).y, target)[0]
+
+
+def _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history) -> None:
     for step in range(steps):
         x, target = adding_problem(batch_size, time, seed=seed + step)
         # An exploding run overflows on purpose in notebook 05: it is detected below, not warned.
@@ -117,11 +136,3 @@ def fit(
         if clip_norm is not None:
             grads, _ = optim.clip_global_norm(grads, clip_norm)
         optimizer.step(params, grads)
-    if val is not None and np.isfinite(history.grad_norms[-1]):
-        history.val_mse = mse(params, *val)
-    return history
-
-
-def mse(params: RNNParams, x: np.ndarray, target: np.ndarray) -> float:
-    """The model's last-step MSE on ``x: (n, time, 2)`` against ``target: (n, 1)``."""
-    return losses.mse_last(forward(params, x).y, target)[0]
