@@ -121,6 +121,19 @@ def one_hot(ids: np.ndarray, size: int, dtype=np.float64) -> np.ndarray:
     return np.eye(size, dtype=dtype)[ids]
 
 
+def one_hot_text(text: str, vocab: Vocab, dtype=np.float64) -> np.ndarray:
+    """One-hot rows ``(len(text), vocab.size)``; a character outside ``vocab`` is a zero row.
+
+    Typed text may hold any character: a zero row lets the RNN step on (driven by its state
+    alone) instead of failing, and the explorers report which characters were unknown.
+    """
+    x = np.zeros((len(text), vocab.size), dtype)
+    for i, c in enumerate(text):
+        if c in vocab:
+            x[i, vocab.encode(c)[0]] = 1.0
+    return x
+
+
 def batch_windows(ids: np.ndarray, batch_size: int, seq_len: int):
     """Cut a long id stream into ``batch_size`` parallel streams and yield chunks.
 

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from rnn_edu import data, rnn
-from rnn_edu.widgets.hidden_state import MAX_CHARS, HiddenStateExplorer, one_hot_text
+from rnn_edu.data import one_hot_text
+from rnn_edu.widgets.hidden_state import MAX_CHARS, HiddenStateExplorer
 from rnn_edu.widgets.stepper import StepperExplorer
 
 VOCAB = data.Vocab.from_text("()[]abcd")

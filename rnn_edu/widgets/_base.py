@@ -90,11 +90,11 @@ class Explorer:
     @contextmanager
     def _hold(self):
         """Suspend redraws while several controls change."""
-        self._holding = True
+        previous, self._holding = getattr(self, "_holding", False), True
         try:
             yield
         finally:
-            self._holding = False
+            self._holding = previous  # nested holds (a control's observer inside set()) nest
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         bundle = self.box._repr_mimebundle_(**kwargs)

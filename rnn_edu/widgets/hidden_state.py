@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from rnn_edu import rnn, tasks
-from rnn_edu.data import Vocab
+from rnn_edu.data import Vocab, one_hot_text
 from rnn_edu.widgets._base import Explorer
 
 STATE_COLORS = {"": "#dddddd", "(": "#4c72b0", "[": "#dd8452", "{": "#55a868", "<": "#c44e52"}
@@ -74,11 +74,8 @@ class HiddenStateExplorer(Explorer):
     def _fit_slider(self, change=None) -> None:
         """Keep the step slider inside the text, without triggering a redraw of its own."""
         slider, n = self.controls["t"], len(self.controls["text"].value)
-        holding, self._holding = getattr(self, "_holding", False), True
-        try:
+        with self._hold():
             slider.max = max(min(n, MAX_CHARS) - 1, 0)
-        finally:
-            self._holding = holding
 
     def states(self, text: str) -> tuple[list[str], np.ndarray]:
         """The machine's states ``len(text)`` and the RNN's hidden states ``(len(text), hidden)``."""
@@ -152,19 +149,6 @@ class HiddenStateExplorer(Explorer):
             f"order-{order} Markov chain: context {html.escape(repr(window))} "
             f"{html.escape(chain)}."
         )
-
-
-def one_hot_text(text: str, vocab: Vocab, dtype=np.float64) -> np.ndarray:
-    """One-hot rows ``(len(text), vocab.size)``; a character outside ``vocab`` is a zero row.
-
-    Typed text may hold any character: a zero row lets the RNN step on (driven by its state
-    alone) instead of failing, and the explorers report which characters were unknown.
-    """
-    x = np.zeros((len(text), vocab.size), dtype)
-    for i, c in enumerate(text):
-        if c in vocab:
-            x[i, vocab.encode(c)[0]] = 1.0
-    return x
 
 
 def _box(i: int, color: str, current: bool) -> Rectangle:

@@ -18,9 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from rnn_edu import rnn
-from rnn_edu.data import Vocab
+from rnn_edu.data import Vocab, one_hot_text
 from rnn_edu.widgets._base import Explorer
-from rnn_edu.widgets.hidden_state import one_hot_text
 from rnn_edu.widgets.markov_explorer import show_char
 
 MAX_CHARS = 60  # longer texts are cut (and the cut is reported)
@@ -65,11 +64,8 @@ class StepperExplorer(Explorer):
     def _fit_slider(self, change=None) -> None:
         """Keep the slider inside the text, without triggering a redraw of its own."""
         slider, n = self.controls["t"], len(self.controls["text"].value)
-        holding, self._holding = getattr(self, "_holding", False), True
-        try:
+        with self._hold():
             slider.max = max(min(n, MAX_CHARS), 1)
-        finally:
-            self._holding = holding
 
     def draw(self, fig: Figure, text: str, t: int) -> str:
         notes = []
