@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from rnn_edu import jacobians
-from rnn_edu.widgets._base import Explorer
+from rnn_edu.widgets._base import Explorer, figure_png
 
 #: Plotted range of log10 norms: values beyond it are drawn at the edge (and reported).
 LOG10_FLOOR, LOG10_CEIL = -300.0, 300.0
@@ -98,8 +98,40 @@ class VanishingExplorer(Explorer):
         log_bound = jacobians.log10_bound(float(sigma_max), jacobians.GAMMA[activation], time)
         return np.arange(time + 1), log_norms, log_bound[::-1], W_hh
 
-    def draw(self, fig: Figure, sigma_max: float, time: int, activation: str,
-             input_scale: float, matrix: str) -> str:
+    def draw(self, fig: Figure, **values) -> str:
+        """Build the axes and the three curves on ``fig``, then fill them in for ``values``."""
+        # Fixed margins and plain-text labels: constrained layout and mathtext would triple the
+        # time to render the PNG, and this figure is redrawn on every slider move.
+        fig.set_layout_engine("none")
+        ax = fig.add_axes((0.13, 0.15, 0.85, 0.8))
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(numticks=6))
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+        ax.set_xlabel("time lag T − t")
+        ax.set_ylabel("gradient norm")
+        ax.grid(True, axis="y", alpha=0.3)
+        # The legend is a line of HTML under the picture: text is what costs most to render.
+        self._median = ax.plot([], [], color="#4c72b0", lw=2)[0]
+        self._bound = ax.plot([], [], color="#c44e52", ls="--", lw=1.5)[0]
+        self._band = None
+        return self._refresh(ax, **values)
+
+    def update(self) -> None:
+        """Redraw: the first time on a new figure (:meth:`draw`), then by updating its curves.
+
+        Reusing the figure saves about a third of the time of building a new one per move.
+        """
+        if self.figure is None:
+            super().update()
+            return
+        self.text.value = self._refresh(self.figure.axes[0], **self.values)
+        self.image.value = figure_png(self.figure)
+
+    def _refresh(self, ax, sigma_max: float, time: int, activation: str, input_scale: float,
+                 matrix: str) -> str:
+        """Put the curves for one setting on ``ax``; return the HTML text."""
         lag, log_norms, log_bound, W_hh = self.compute(sigma_max, time, activation, input_scale,
                                                        matrix)
         # Exact zeros (log10 = -inf) and values beyond the range are drawn at the plot's edge,
@@ -108,27 +140,16 @@ class VanishingExplorer(Explorer):
         floor = max(LOG10_FLOOR, finite.min() - 3.0)
         shown = np.clip(log_norms, floor, LOG10_CEIL)
         shown_bound = np.clip(log_bound, floor, LOG10_CEIL)
-        # Fixed margins and plain-text labels: constrained layout and mathtext would triple the
-        # time to render the PNG, and this figure is redrawn on every slider move.
-        fig.set_layout_engine("none")
-        ax = fig.add_axes((0.13, 0.15, 0.85, 0.8))
-        ax.fill_between(lag, 10.0 ** shown.min(axis=0), 10.0 ** shown.max(axis=0),
-                        color="#4c72b0", alpha=0.25, linewidth=0)
-        ax.plot(lag, 10.0 ** np.median(shown, axis=0), color="#4c72b0", lw=2)
-        ax.plot(lag, 10.0 ** shown_bound, color="#c44e52", ls="--", lw=1.5)
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(numticks=6))
-        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-        ax.yaxis.set_minor_locator(NullLocator())
-        ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+        if self._band is not None:
+            self._band.remove()
+        self._band = ax.fill_between(lag, 10.0 ** shown.min(axis=0), 10.0 ** shown.max(axis=0),
+                                     color="#4c72b0", alpha=0.25, linewidth=0)
+        self._median.set_data(lag, 10.0 ** np.median(shown, axis=0))
+        self._bound.set_data(lag, 10.0 ** shown_bound)
         low, high = min(shown.min(), shown_bound.min()), max(shown.max(), shown_bound.max())
         pad = max(0.5, 0.05 * (high - low))
         ax.set_ylim(10.0 ** max(low - pad, -305.0), 10.0 ** min(high + pad, 305.0))
         ax.set_xlim(0, max(time, 1))
-        ax.set_xlabel("time lag T − t")
-        ax.set_ylabel("gradient norm")
-        # The legend is a line of HTML under the picture: text is what costs most to render.
-        ax.grid(True, axis="y", alpha=0.3)
 
         rho = jacobians.spectral_radius(W_hh)
         final = np.median(log_norms[:, -1])
