@@ -159,9 +159,53 @@ def train(
     optimizer = optim.Adam(lr=3e-3) if optimizer is None else optimizer
     rng = np.random.default_rng(seed)
     history = History()
+    lr_start = optimizer.lr
+
+    def chunks():
+        while True:  # one pass over the data per loop; the state starts at zero each pass
+            offset = int(rng.integers(seq_len))
+            yield None
+            yield from batch_windows(train_ids[offset:], batch_size, seq_len)
+
+    start = time.perf_counter()
+    bar = tqdm(total=steps, disable=not progress, unit="step", mininterval=0.5)
+    h, step = None, 0
     with blas_limit(blas_threads):
-        _loop(params, train_ids, val_ids, optimizer, steps, batch_size, seq_len, clip_norm,
-              clip_value, eval_every, lr_end, rng, progress, callback, history)
+        for chunk in chunks():
+            if chunk is None:
+                h = None
+                continue
+            x, y = chunk
+            cache = forward(params, x, h)
+            loss, dy = losses.cross_entropy(cache.y, y)
+            grads, _ = bptt.backward(params, cache, dy)
+            history.grad_norms.append(optim.global_norm(grads))
+            if clip_value is not None:
+                grads = optim.clip_elementwise(grads, clip_value)
+            if clip_norm is not None:
+                grads, _ = optim.clip_global_norm(grads, clip_norm)
+            if lr_end is not None:
+                optimizer.lr = lr_start * (lr_end / lr_start) ** (step / max(steps - 1, 1))
+            optimizer.step(params, grads)
+            h = cache.h_last
+            step += 1
+            history.loss.append(loss)
+            history.chars += x.size
+            if callback is not None:
+                callback(step, loss)
+            if val_ids is not None and (step % eval_every == 0 or step == steps):
+                history.val_steps.append(step)
+                history.val_bpc.append(bits_per_char(params, val_ids))
+            if step % 10 == 0 or step == steps:
+                shown = {"loss": f"{np.mean(history.loss[-10:]):.3f}"}
+                if history.val_bpc:
+                    shown["val_bpc"] = f"{history.val_bpc[-1]:.3f}"
+                bar.set_postfix(shown, refresh=False)
+                bar.update(step - bar.n)
+            if step == steps:
+                break
+    bar.close()
+    history.seconds = time.perf_counter() - start
     return history
 
 
@@ -179,53 +223,3 @@ def blas_limit(threads: int | None):
         limiter = threadpool_limits(limits=threads, user_api="blas")
     with limiter:
         yield
-
-
-def _loop(params, train_ids, val_ids, optimizer, steps, batch_size, seq_len, clip_norm,
-          clip_value, eval_every, lr_end, rng, progress, callback, history):
-    lr_start = optimizer.lr
-
-    def chunks():
-        while True:  # one pass over the data per loop; the state starts at zero each pass
-            offset = int(rng.integers(seq_len))
-            yield None
-            yield from batch_windows(train_ids[offset:], batch_size, seq_len)
-
-    start = time.perf_counter()
-    bar = tqdm(total=steps, disable=not progress, unit="step", mininterval=0.5)
-    h = None
-    step = 0
-    for chunk in chunks():
-        if chunk is None:
-            h = None
-            continue
-        x, y = chunk
-        cache = forward(params, x, h)
-        loss, dy = losses.cross_entropy(cache.y, y)
-        grads, _ = bptt.backward(params, cache, dy)
-        history.grad_norms.append(optim.global_norm(grads))
-        if clip_value is not None:
-            grads = optim.clip_elementwise(grads, clip_value)
-        if clip_norm is not None:
-            grads, _ = optim.clip_global_norm(grads, clip_norm)
-        if lr_end is not None:
-            optimizer.lr = lr_start * (lr_end / lr_start) ** (step / max(steps - 1, 1))
-        optimizer.step(params, grads)
-        h = cache.h_last
-        step += 1
-        history.loss.append(loss)
-        history.chars += x.size
-        if callback is not None:
-            callback(step, loss)
-        if val_ids is not None and (step % eval_every == 0 or step == steps):
-            history.val_steps.append(step)
-            history.val_bpc.append(bits_per_char(params, val_ids))
-        if step % 10 == 0 or step == steps:
-            bar.set_postfix(loss=f"{np.mean(history.loss[-10:]):.3f}",
-                            **({"val_bpc": f"{history.val_bpc[-1]:.3f}"} if history.val_bpc else {}),
-                            refresh=False)
-            bar.update(step - bar.n)
-        if step == steps:
-            break
-    bar.close()
-    history.seconds = time.perf_counter() - start
