@@ -15,10 +15,14 @@ Clipping guards against exploding gradients (notebook 05 explains where they com
 - by global norm: if ``||g|| > max_norm`` over all parameters together, scale every gradient by
   ``max_norm / ||g||``: the direction is kept, only the step is shortened;
 - element-wise: clip every entry to ``[-value, value]``: simpler, but it changes the direction.
+
+Neither can repair a gradient that already holds inf or NaN (there is no direction left to keep),
+so both raise ``FloatingPointError`` naming the parameter, like the optimizers' ``step``.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,12 +41,21 @@ def _like(template, arrays: dict[str, np.ndarray]):
     return dict(arrays) if isinstance(template, dict) else type(template)(**arrays)
 
 
-def _check_positive(name: str, value, allow_zero: bool = False) -> None:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-    ok = ok and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        raise ValueError(f"{name}: expected a number {'>= 0' if allow_zero else '> 0'}, "
-                         f"got {value!r}")
+def _check_positive(name: str, value) -> None:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not (ok and np.isfinite(value) and value > 0):
+        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+
+
+def _check_finite(arrays: dict[str, np.ndarray]) -> None:
+    for name, g in arrays.items():
+        bad = int(np.size(g) - np.count_nonzero(np.isfinite(g)))
+        if bad:
+            raise FloatingPointError(
+                f"grads.{name}: contains inf or NaN ({bad} of {np.size(g)} entries): the gradient "
+                "overflowed, and no clipping can repair that; lower the learning rate, or clip "
+                "from the first update on"
+            )
 
 
 def global_norm(grads) -> float:
@@ -55,9 +68,11 @@ def clip_global_norm(grads, max_norm: float):
     """Scale all gradients together so that their global norm is at most ``max_norm``.
 
     Returns ``(clipped, norm)``: new gradients of the same kind, and the norm before clipping.
+    All-zero gradients (norm 0) come back unchanged.
     """
     _check_positive("max_norm", max_norm)
     arrays = _arrays(grads, "grads")
+    _check_finite(arrays)
     norm = global_norm(grads)
     scale = max_norm / norm if norm > max_norm else 1.0
     return _like(grads, {k: g * np.asarray(scale, g.dtype) for k, g in arrays.items()}), norm
@@ -66,7 +81,9 @@ def clip_global_norm(grads, max_norm: float):
 def clip_elementwise(grads, value: float):
     """Clip every gradient entry to ``[-value, value]``; returns new gradients of the same kind."""
     _check_positive("value", value)
-    return _like(grads, {k: np.clip(g, -value, value) for k, g in _arrays(grads, "grads").items()})
+    arrays = _arrays(grads, "grads")
+    _check_finite(arrays)
+    return _like(grads, {k: np.clip(g, -value, value) for k, g in arrays.items()})
 
 
 @dataclass
@@ -83,12 +100,9 @@ class _Optimizer:
         if set(p) != set(g):
             raise ValueError(f"grads: expected the names {sorted(p)}, got {sorted(g)}")
         for name, w in p.items():
-            if g[name].shape != w.shape:
-                raise ValueError(f"grads.{name}: expected shape {w.shape}, got {g[name].shape}")
-            if not np.all(np.isfinite(g[name])):
-                raise FloatingPointError(
-                    f"grads.{name}: contains inf or NaN; the gradient exploded (try clipping)"
-                )
+            if np.shape(g[name]) != w.shape:
+                raise ValueError(f"grads.{name}: expected shape {w.shape}, got {np.shape(g[name])}")
+        _check_finite(g)
         self._begin()
         for name, w in p.items():
             self._update(name, w, g[name])

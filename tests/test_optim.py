@@ -71,11 +71,11 @@ def test_clip_elementwise():
 
 
 def test_bad_inputs_raise_clear_errors():
-    with pytest.raises(ValueError, match=r"lr: expected a number > 0"):
+    with pytest.raises(ValueError, match=r"lr: expected a finite number > 0"):
         optim.Adam(lr=-1.0)
     with pytest.raises(ValueError, match=r"momentum: expected a number in \[0, 1\)"):
         optim.SGD(momentum=1.0)
-    with pytest.raises(ValueError, match=r"max_norm: expected a number > 0"):
+    with pytest.raises(ValueError, match=r"max_norm: expected a finite number > 0"):
         optim.clip_global_norm({"w": np.ones(2)}, 0)
     with pytest.raises(ValueError, match=r"grads.w: expected shape \(2,\)"):
         optim.SGD().step({"w": np.ones(2)}, {"w": np.ones(3)})
@@ -85,3 +85,22 @@ def test_bad_inputs_raise_clear_errors():
         optim.SGD().step({"w": np.ones(2)}, {"w": np.array([1.0, np.nan])})
     with pytest.raises(TypeError, match=r"grads: expected RNNParams or a dict"):
         optim.global_norm([np.ones(2)])
+
+
+def test_clipping_handles_zero_and_refuses_inf_or_nan():
+    zero = {"w": np.zeros(3), "b": np.zeros(2)}
+    clipped, norm = optim.clip_global_norm(zero, 1.0)
+    assert norm == 0.0 and all(np.array_equal(clipped[k], zero[k]) for k in zero)
+    assert np.isfinite(optim.clip_elementwise(zero, 1.0)["w"]).all()
+    for bad in (np.inf, -np.inf, np.nan):
+        g = {"w": np.array([1.0, bad, 2.0])}
+        with pytest.raises(FloatingPointError, match=r"grads.w: contains inf or NaN \(1 of 3"):
+            optim.clip_global_norm(g, 1.0)
+        with pytest.raises(FloatingPointError, match=r"grads.w: contains inf or NaN"):
+            optim.clip_elementwise(g, 1.0)
+    # numpy scalars are numbers too; bools, infinities and strings are not thresholds
+    assert optim.clip_global_norm({"w": np.ones(4)}, np.float32(1.0))[1] == 2.0
+    assert optim.clip_elementwise({"w": np.ones(2)}, np.int64(1))["w"].tolist() == [1.0, 1.0]
+    for value in (True, np.inf, "5", 0.0, -1):
+        with pytest.raises(ValueError, match=r"value: expected a finite number > 0, got"):
+            optim.clip_elementwise({"w": np.ones(2)}, value)
