@@ -85,6 +85,31 @@ class Report:
     __repr__ = __str__
 
 
+def numerical_gradient(f: Callable[[], float], w: np.ndarray, *, eps: float = 1e-5,
+                       entries=None) -> np.ndarray:
+    """Centered differences ``(f() - f()) / (2 eps)`` of ``f`` with respect to entries of ``w``.
+
+    f: no arguments, returns the loss computed from the current ``w`` (and anything else)
+    w: float array, nudged in place one entry at a time and always restored
+    entries: flat indices into ``w`` to differentiate (``None``: every entry)
+    Returns ``w.shape`` for every entry, else ``(len(entries),)``.
+    """
+    flat = np.arange(w.size) if entries is None else np.asarray(entries)
+    out = np.empty(len(flat))
+    for j, i in enumerate(flat):
+        idx = np.unravel_index(i, w.shape)
+        old = w[idx]
+        try:
+            w[idx] = old + eps
+            plus = f()
+            w[idx] = old - eps
+            minus = f()
+        finally:
+            w[idx] = old
+        out[j] = (plus - minus) / (2 * eps)
+    return out.reshape(w.shape) if entries is None else out
+
+
 def check(
     loss_fn: Callable[[RNNParams], float],
     params: RNNParams,
@@ -100,7 +125,8 @@ def check(
     loss_fn: ``params -> float``, the loss of the whole forward pass
     grads: the analytic gradients, same shapes as ``params``
     samples: check this many random entries per parameter (``None``: every entry)
-    Entries are perturbed in place and restored, so ``params`` is unchanged afterwards.
+    Entries are perturbed in place and restored, so ``params`` is unchanged afterwards. Check in
+    float64: float32 rounding (about 1e-7 relative) swamps the differences at any useful ``eps``.
     """
     if not isinstance(params, RNNParams) or not isinstance(grads, RNNParams):
         raise TypeError(
@@ -109,7 +135,11 @@ def check(
         )
     if not (isinstance(eps, float) and eps > 0):
         raise ValueError(f"eps: expected a float > 0, got {eps!r}")
-    if samples is not None and (not isinstance(samples, int) or samples < 1):
+    if not (isinstance(tol, float) and tol > 0):
+        raise ValueError(f"tol: expected a float > 0, got {tol!r}")
+    if samples is not None and (
+        not isinstance(samples, (int, np.integer)) or isinstance(samples, bool) or samples < 1
+    ):
         raise ValueError(f"samples: expected an int >= 1 or None, got {samples!r}")
     rng = np.random.default_rng(seed)
     results = []
@@ -121,16 +151,7 @@ def check(
             flat = np.arange(w.size)
         else:
             flat = rng.choice(w.size, size=samples, replace=False)
-        numerical = np.empty(len(flat))
-        for j, i in enumerate(flat):
-            idx = np.unravel_index(i, w.shape)
-            old = w[idx]
-            w[idx] = old + eps
-            plus = loss_fn(params)
-            w[idx] = old - eps
-            minus = loss_fn(params)
-            w[idx] = old
-            numerical[j] = (plus - minus) / (2 * eps)
+        numerical = numerical_gradient(lambda: loss_fn(params), w, eps=eps, entries=flat)
         analytic = g.reshape(-1)[flat]
         err = relative_error(analytic, numerical)
         worst = int(np.argmax(err))

@@ -98,6 +98,21 @@ def test_sampled_entries_and_params_are_restored():
         assert np.array_equal(getattr(params, name), getattr(before, name))
 
 
+def test_numerical_gradient_of_a_cubic_and_restored_after_an_error():
+    w = np.array([[1.0, -2.0], [0.5, 3.0]])
+    g = gradcheck.numerical_gradient(lambda: float((w**3).sum()), w)
+    assert np.allclose(g, 3 * w**2, rtol=1e-8)
+    assert np.allclose(gradcheck.numerical_gradient(lambda: float((w**3).sum()), w,
+                                                    entries=[3, 0]), [27.0, 3.0])
+
+    def failing():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        gradcheck.numerical_gradient(failing, w)
+    assert w.tolist() == [[1.0, -2.0], [0.5, 3.0]]  # the nudged entry was put back
+
+
 def test_relative_error_formula():
     assert gradcheck.relative_error(1.0, 1.0) == 0
     assert gradcheck.relative_error(1.0, 3.0) == pytest.approx(0.5)
@@ -109,6 +124,8 @@ def test_bad_inputs_raise_clear_errors():
     params, x, targets = problem(1, 3, 2, 3, seed=0)
     with pytest.raises(ValueError, match=r"eps: expected a float > 0"):
         gradcheck.check(lambda p: 0.0, params, params, eps=0.0)
+    with pytest.raises(ValueError, match=r"tol: expected a float > 0, got 0"):
+        gradcheck.check(lambda p: 0.0, params, params, tol=0)
     with pytest.raises(ValueError, match=r"samples: expected an int >= 1"):
         gradcheck.check(lambda p: 0.0, params, params, samples=0)
     with pytest.raises(TypeError, match=r"params, grads: expected RNNParams"):
