@@ -57,9 +57,14 @@ def backward(
         raise TypeError(f"cache: expected the Cache from rnn.forward, got {type(cache).__name__}")
     h, h0 = cache.h, cache.h0
     batch, time, hidden = h.shape
-    if hidden != params.hidden_size:
+    n_in = cache.x.max() + 1 if cache.tokens else cache.x.shape[2]
+    if (hidden != params.hidden_size or cache.y.shape[2] != params.output_size
+            or n_in > params.input_size or (not cache.tokens and n_in != params.input_size)):
         raise ValueError(
-            f"cache: hidden size {hidden} does not match params (hidden {params.hidden_size})"
+            f"cache: hidden size {hidden}, output size {cache.y.shape[2]} and "
+            + (f"token ids up to {n_in - 1}" if cache.tokens else f"input size {n_in}")
+            + f" do not match params (input {params.input_size}, hidden {params.hidden_size}, "
+            f"output {params.output_size}): pass the params the forward pass used"
         )
     dy = np.asarray(dy)
     if dy.shape != cache.y.shape or not np.issubdtype(dy.dtype, np.floating):

@@ -129,5 +129,8 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(TypeError, match=r"cache: expected the Cache"):
         bptt.backward(params, cache.h, dy)
     other = rnn.init_params(6, 8, 6)
-    with pytest.raises(ValueError, match=r"cache: hidden size 5 does not match"):
+    with pytest.raises(ValueError, match=r"cache: hidden size 5, .* do not match params"):
         bptt.backward(other, cache, dy)
+    wider = rnn.init_params(params.input_size, 5, params.output_size + 1)
+    with pytest.raises(ValueError, match=r"output size 6 and .* do not match params .*output 7"):
+        bptt.backward(wider, cache, dy)
