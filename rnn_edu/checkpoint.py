@@ -7,6 +7,7 @@ read it with ``np.load(path, allow_pickle=False)``: loading never runs code from
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,11 @@ def load(path) -> tuple[RNNParams, Vocab | None]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"path: no such file {str(path)!r}")
+    if not zipfile.is_zipfile(path):  # np.load would call any other file "pickled data"
+        raise ValueError(
+            f"path: {str(path)!r} is not an rnn_edu checkpoint: expected an .npz (zip) archive "
+            "written by checkpoint.save"
+        )
     with np.load(path, allow_pickle=False) as f:
         missing = [name for name in (*PARAM_NAMES, "format") if name not in f.files]
         if missing:

@@ -108,8 +108,9 @@ def mse_last(y: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
 
 def _check_logits(logits) -> np.ndarray:
     logits = np.asarray(logits)
-    if logits.ndim == 0 or not np.issubdtype(logits.dtype, np.floating):
+    if logits.ndim == 0 or logits.shape[-1] == 0 or not np.issubdtype(logits.dtype, np.floating):
         raise ValueError(
-            f"logits: expected a float array of shape (..., V), got {_describe(logits)}"
+            f"logits: expected a float array of shape (..., V) with V >= 1, "
+            f"got {_describe(logits)}"
         )
     return logits

@@ -27,6 +27,11 @@ def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
     """
     _check_temperature(temperature)
     logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim == 0 or logits.shape[-1] == 0 or np.isnan(logits).any():
+        raise ValueError(
+            f"logits: expected numbers (no NaN) of shape (..., V) with V >= 1, got "
+            f"{_describe(logits)}" + (" containing NaN" if np.isnan(logits).any() else "")
+        )
     if temperature > 0:
         with np.errstate(over="ignore"):
             z = logits / temperature
@@ -48,7 +53,11 @@ def warm_up(params: RNNParams, vocab: Vocab, prompt: str = "") -> tuple[np.ndarr
         raise TypeError(f"prompt: expected str, got {_describe(prompt)}")
     if not prompt:
         return np.zeros((1, params.hidden_size), params.dtype), params.b_y.astype(np.float64)
-    cache = forward(params, vocab.encode(prompt)[None, :])  # raises on unseen characters
+    try:
+        ids = vocab.encode(prompt)
+    except ValueError as exc:  # name the argument the caller knows
+        raise ValueError(str(exc).replace("text:", "prompt:", 1)) from None
+    cache = forward(params, ids[None, :])
     return cache.h_last, cache.y[0, -1].astype(np.float64)
 
 

@@ -157,6 +157,12 @@ def train(
     if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
         raise ValueError(f"blas_threads: expected an int >= 1 or None, got {blas_threads!r}")
     optimizer = optim.Adam(lr=3e-3) if optimizer is None else optimizer
+    if isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)):
+        raise TypeError(
+            "optimizer: expected an optimizer object such as optim.Adam(lr=3e-3), got "
+            + (f"the class {optimizer.__name__} (call it)" if isinstance(optimizer, type)
+               else type(optimizer).__name__)
+        )
     rng = np.random.default_rng(seed)
     history = History()
     lr_start = optimizer.lr

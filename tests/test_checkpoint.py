@@ -29,6 +29,12 @@ def test_vocabulary_is_optional_and_the_file_needs_no_pickle(tmp_path):
 def test_bad_inputs_raise_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"path: no such file"):
         checkpoint.load(tmp_path / "missing.npz")
+    (tmp_path / "notes.npz").write_text("not an archive")
+    with pytest.raises(ValueError, match=r"not an rnn_edu checkpoint: expected an .npz \(zip\)"):
+        checkpoint.load(tmp_path / "notes.npz")
+    np.save(tmp_path / "single.npy", np.zeros(3))
+    with pytest.raises(ValueError, match=r"expected an .npz \(zip\) archive"):
+        checkpoint.load(tmp_path / "single.npy")
     np.savez(tmp_path / "other.npz", W_xh=np.zeros((2, 2)))
     with pytest.raises(ValueError, match=r"not an rnn_edu checkpoint: missing \['W_hh'"):
         checkpoint.load(tmp_path / "other.npz")

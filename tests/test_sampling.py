@@ -52,7 +52,7 @@ def test_empty_prompt_starts_from_the_output_bias():
 
 def test_bad_inputs_raise_clear_errors():
     params, vocab = model()
-    with pytest.raises(ValueError, match=r"character 'Z' at position 1 is not in the vocabulary"):
+    with pytest.raises(ValueError, match=r"prompt: character 'Z' at position 1 is not in the vocab"):
         sampling.sample(params, vocab, 5, prompt="aZ")
     with pytest.raises(ValueError, match=r"temperature: expected a finite number >= 0"):
         sampling.sample(params, vocab, 5, temperature=-1)
@@ -60,3 +60,16 @@ def test_bad_inputs_raise_clear_errors():
         sampling.sample(params, vocab, -1)
     with pytest.raises(ValueError, match=r"vocab: expected \d+ characters to match"):
         sampling.sample(params, data.Vocab.from_text("ab"), 5)
+    with pytest.raises(ValueError, match=r"logits: expected numbers \(no NaN\).*containing NaN"):
+        sampling.apply_temperature(np.array([0.0, np.nan]), 1.0)
+    with pytest.raises(ValueError, match=r"logits: expected .* V >= 1, got array of shape \(0,\)"):
+        sampling.apply_temperature(np.zeros(0), 1.0)
+
+
+def test_extreme_temperatures_and_infinite_logits_stay_finite():
+    logits = np.array([1.0, 3.0, 2.0])
+    for t in (1e-300, 5e-324, 1e300):
+        p = sampling.apply_temperature(logits, t)
+        assert np.isfinite(p).all() and p.sum() == pytest.approx(1.0)
+    assert np.array_equal(sampling.apply_temperature(logits, 5e-324), [0.0, 1.0, 0.0])
+    assert np.array_equal(sampling.apply_temperature([0.0, np.inf], 1.0), [0.0, 1.0])

@@ -82,6 +82,11 @@ def test_bad_inputs_raise_clear_errors():
         train.train(params, tr, clip_norm=-1, progress=False)
     with pytest.raises(ValueError, match=r"input size == output size"):
         train.train(rnn.init_params(vocab.size, 8, 3), tr, progress=False)
+    with pytest.raises(TypeError, match=r"optimizer: expected an optimizer object .* the class "
+                                        r"Adam \(call it\)"):
+        train.train(params, tr, optimizer=optim.Adam, batch_size=4, progress=False)
+    with pytest.raises(TypeError, match=r"optimizer: expected an optimizer object .* got str"):
+        train.train(params, tr, optimizer="adam", batch_size=4, progress=False)
     with pytest.raises(ValueError, match=r"streams: expected an int >= 1"):
         train.bits_per_char(params, va, streams=0)
 
