@@ -17,6 +17,17 @@ def _call(name: str, fn, *args):
         return None, hint(name, f"your function raised {type(exc).__name__}: {exc}")
 
 
+def _as_array(name: str, label: str, value):
+    """``(array, None)``, or ``(None, feedback)`` when ``value`` is not an array of numbers."""
+    if value is None:
+        return None, hint(name, f"{label} is None: did you forget a `return`?")
+    try:
+        return np.asarray(value, dtype=float), None
+    except (TypeError, ValueError):
+        return None, hint(name, f"{label}: expected a NumPy array of numbers, got "
+                                f"{type(value).__name__}.")
+
+
 def check_backward_step(fn, strict: bool = False) -> Feedback:
     """Exercise 1: one step of the backward recurrence.
 
@@ -37,15 +48,22 @@ def check_backward_step(fn, strict: bool = False) -> Feedback:
         got, fail = _call(name, fn, dh.copy(), h_t.copy(), h_prev.copy(), W_hh.copy())
         if fail is not None:
             return checked(fail, strict)
+        if got is None:
+            return checked(hint(name, "your function returned None: did you forget `return "
+                                      "da_t, dW_hh_t, dh_prev`?"), strict)
         if not isinstance(got, (tuple, list)) or len(got) != 3:
             return checked(hint(name, "return three arrays: (da_t, dW_hh_t, dh_prev)."), strict)
-        got = [np.asarray(g, dtype=float) for g in got]
         shapes = [(batch, hidden), (hidden, hidden), (batch, hidden)]
+        arrays = []
         for label, g, shape in zip(("da_t", "dW_hh_t", "dh_prev"), got, shapes, strict=True):
+            g, fail = _as_array(name, label, g)
+            if fail is not None:
+                return checked(fail, strict)
             if g.shape != shape:
                 return checked(hint(name, f"{label}: expected shape {shape}, got {g.shape}."),
                                strict)
-        g_da, g_dW, g_dh = got
+            arrays.append(g)
+        g_da, g_dW, g_dh = arrays
         if not np.allclose(g_da, da):
             if np.allclose(g_da, dh):
                 msg = ("da_t equals dh_t: you skipped the tanh. Multiply by its slope "
@@ -65,6 +83,11 @@ def check_backward_step(fn, strict: bool = False) -> Feedback:
             elif np.allclose(g_dW, h_t.T @ da):
                 msg = ("dW_hh_t uses h_t: W_hh multiplies the previous state, so "
                        "dW_hh_t = h_prev.T @ da_t.")
+            elif batch > 1 and np.allclose(g_dW, expected[1] / batch):
+                msg = ("dW_hh_t is averaged over the batch: sum instead (h_prev.T @ da_t). The "
+                       "loss is already a mean, so its 1/N is inside dh_t.")
+            elif np.allclose(g_dW, h_prev.T @ dh):
+                msg = "dW_hh_t skips the tanh: use da_t, not dh_t: dW_hh_t = h_prev.T @ da_t."
             else:
                 msg = "dW_hh_t is off. Hint: dW_hh_t = h_prev.T @ da_t (summed over the batch)."
             return checked(hint(name, msg), strict)
@@ -81,6 +104,27 @@ def check_backward_step(fn, strict: bool = False) -> Feedback:
                    strict)
 
 
+def _db_h(params, cache, dy, *, slope: str = "h_t", recurrence: bool = True,
+          W: str = "W_hh.T") -> np.ndarray:
+    """Every ``da_t`` of the backward recurrence, ``(batch, time, hidden)``, with one part
+    optionally done wrong (to recognize a learner's mistake).
+
+    slope: ``"h_t"`` (right), ``"h_prev"`` or ``"none"``; recurrence: add ``dh_next`` (right) or
+    not; W: ``"W_hh.T"`` (right) or ``"W_hh"``. ``db_h`` is the sum over batch and time.
+    """
+    h = cache.h
+    h_prev = np.concatenate([cache.h0[:, None], h[:, :-1]], axis=1)
+    factor = {"h_t": 1 - h**2, "h_prev": 1 - h_prev**2, "none": np.ones_like(h)}[slope]
+    W_back = params.W_hh.T if W == "W_hh.T" else params.W_hh
+    dh_out = dy @ params.W_hy.T
+    da = np.empty_like(h)
+    dh_next = np.zeros_like(cache.h0)
+    for t in reversed(range(h.shape[1])):
+        da[:, t] = (dh_out[:, t] + dh_next) * factor[:, t]
+        dh_next = da[:, t] @ W_back if recurrence else 0.0 * dh_next
+    return da
+
+
 def check_grad_b_h(fn, strict: bool = False) -> Feedback:
     """Exercise 2: the gradient of ``b_h`` over a whole sequence.
 
@@ -94,31 +138,57 @@ def check_grad_b_h(fn, strict: bool = False) -> Feedback:
         x = rng.integers(0, vocab, (batch, time))
         cache = rnn.forward(params, x)
         _, dy = losses.cross_entropy(cache.y, rng.integers(0, vocab, (batch, time)))
-        expected = bptt.backward(params, cache, dy)[0].b_h
-        got, fail = _call(name, fn, params, cache, dy.copy())
+        da = _db_h(params, cache, dy)
+        expected = da.sum(axis=(0, 1))
+        assert np.allclose(expected, bptt.backward(params, cache, dy)[0].b_h)
+        mine = rnn.Cache(*(np.copy(v) for v in (cache.x, cache.h0, cache.h, cache.y)))
+        got, fail = _call(name, fn, params.copy(), mine, dy.copy())
+        if fail is None:
+            got, fail = _as_array(name, "db_h", got)
         if fail is not None:
             return checked(fail, strict)
-        got = np.asarray(got, dtype=float)
-        da_local = (dy @ params.W_hy.T) * (1 - cache.h**2)  # no gradient from later steps
         if got.shape == (batch, hidden) and np.allclose(got.sum(axis=0), expected):
             return checked(hint(name, "right values per sequence: now sum over the batch too "
                                       "(b_h is shared by every sequence), shape (hidden,)."),
                            strict)
+        if got.shape in ((time, hidden), (batch, time, hidden)) and np.allclose(
+                got.reshape(-1, hidden).sum(axis=0), expected):
+            return checked(hint(name, f"right terms, shape {got.shape}: now sum da_t over "
+                                      "time (and batch): b_h is shared by every step."), strict)
         if got.shape != (hidden,):
             return checked(hint(name, f"expected shape (hidden,) = ({hidden},), got "
                                       f"{got.shape}."), strict)
         if np.allclose(got, expected):
             continue
-        if np.allclose(got, da_local.sum(axis=(0, 1))):
-            msg = ("you summed each step's own term but forgot that h_t also affects later "
-                   "steps: carry dh_next = da_t @ W_hh.T backwards and add it to dh_{t-1}.")
-        elif np.allclose(got, da_local[:, -1].sum(axis=0)):
-            msg = ("only the last step counts here: b_h is used at every step, so its gradient "
-                   "is a sum over all time steps.")
-        elif np.allclose(got, (dy @ params.W_hy.T).sum(axis=(0, 1))):
-            msg = "you skipped the tanh slope (1 - h_t**2) and the recurrence."
-        else:
-            msg = ("db_h is off. Hint: run the backward recurrence for da_t and sum da_t over "
+        wrong = [
+            (expected / (batch * time), "you averaged over batch and time: sum instead. The "
+             "loss is already a mean, so its 1/N is inside dy."),
+            (expected / batch, "you averaged over the batch: sum instead. The loss is already a "
+             "mean, so its 1/N is inside dy."),
+            (expected / time, "you averaged over time: sum instead. b_h is used at every step, "
+             "and each use adds its own term."),
+            (_db_h(params, cache, dy, recurrence=False).sum(axis=(0, 1)),
+             "you summed each step's own term but forgot that h_t also affects later steps: "
+             "carry dh_next = da_t @ W_hh.T backwards and add it to dh_{t-1}."),
+            (_db_h(params, cache, dy, slope="none", recurrence=False).sum(axis=(0, 1)),
+             "you skipped the tanh slope (1 - h_t**2) and the recurrence."),
+            (_db_h(params, cache, dy, slope="none").sum(axis=(0, 1)),
+             "you skipped the tanh slope: da_t = dh_t * (1 - h_t**2), and dh_next = da_t @ "
+             "W_hh.T goes through it too."),
+            (_db_h(params, cache, dy, slope="h_prev").sum(axis=(0, 1)),
+             "the slope belongs to each step's own output: use 1 - h_t**2 (cache.h[:, t]), "
+             "not 1 - h_{t-1}**2."),
+            (_db_h(params, cache, dy, W="W_hh").sum(axis=(0, 1)),
+             "dh_next uses W_hh where its transpose belongs: dh_next = da_t @ W_hh.T "
+             "(a_t = ... + h_{t-1} @ W_hh)."),
+            (da[:, -1].sum(axis=0), "only the last step counts here: b_h is used at every "
+             "step, so its gradient is a sum over all time steps."),
+            (_db_h(params, cache, dy, recurrence=False)[:, -1].sum(axis=0),
+             "only the last step counts here: b_h is used at every step, so its gradient is a "
+             "sum over all time steps."),
+        ]
+        msg = next((m for value, m in wrong if np.allclose(got, value)),
+                   "db_h is off. Hint: run the backward recurrence for da_t and sum da_t over "
                    "batch and time.")
         return checked(hint(name, msg), strict)
     return checked(passed(name, "b_h is shared by every step, so its gradient is the sum of "
@@ -133,24 +203,47 @@ def check_clip_global_norm(fn, strict: bool = False) -> Feedback:
     """
     name = "3. clipping by global norm"
     rng = np.random.default_rng(6)
-    grads = {"W_hh": 3 * rng.standard_normal((4, 4)), "b_h": rng.standard_normal(4)}
-    norm = optim.global_norm(grads)
-    for max_norm in (norm / 4, norm * 2):
+    some = {"W_hh": 3 * rng.standard_normal((4, 4)), "b_h": rng.standard_normal(4)}
+    zeros = {k: np.zeros_like(v) for k, v in some.items()}
+    norm = optim.global_norm(some)
+    for grads, max_norm in ((some, norm / 4), (some, norm * 2), (zeros, 1.0)):
         expected, _ = optim.clip_global_norm(grads, max_norm)
-        got, fail = _call(name, fn, {k: v.copy() for k, v in grads.items()}, max_norm)
+        with np.errstate(all="ignore"):  # 0 / 0 in the learner's code is reported below
+            got, fail = _call(name, fn, {k: v.copy() for k, v in grads.items()}, max_norm)
         if fail is not None:
+            if grads is zeros:
+                fail = hint(name, fail.message + " (on all-zero gradients, norm 0: return "
+                                                 "them unchanged, without dividing by 0).")
             return checked(fail, strict)
+        if got is None:
+            return checked(hint(name, "your function returned None: did you forget "
+                                      "`return`?"), strict)
+        if isinstance(got, tuple) and got and isinstance(got[0], dict):
+            return checked(hint(name, "return only the dict of clipped gradients, not a "
+                                      "tuple."), strict)
         if not isinstance(got, dict) or set(got) != set(grads):
             return checked(hint(name, f"return a dict with the same names {sorted(grads)}."),
                            strict)
-        got = {k: np.asarray(v, dtype=float) for k, v in got.items()}
+        arrays = {}
+        for k in grads:
+            arrays[k], fail = _as_array(name, f"clipped[{k!r}]", got[k])
+            if fail is not None:
+                return checked(fail, strict)
+        got = arrays
         if any(got[k].shape != grads[k].shape for k in grads):
             return checked(hint(name, "keep every gradient's shape."), strict)
         if all(np.allclose(got[k], expected[k]) for k in grads):
             continue
-        if max_norm > norm:
+        if grads is zeros:
+            msg = ("all-zero gradients (norm 0) must come back unchanged (zeros); dividing "
+                   "max_norm by a norm of 0 gives inf or nan: clip only when norm > max_norm.")
+        elif max_norm > norm:
             msg = ("the gradients were already below max_norm and must stay unchanged: "
                    "clip only when the norm is larger (never scale up).")
+        elif all(np.allclose(got[k], grads[k] * max_norm
+                             / sum(np.linalg.norm(v) for v in grads.values())) for k in grads):
+            msg = ("the global norm is sqrt(sum of all squared entries), not the sum of the "
+                   "parameters' norms.")
         elif all(np.isclose(np.linalg.norm(got[k]), min(np.linalg.norm(grads[k]), max_norm))
                  for k in grads):
             msg = ("you clipped each parameter's norm separately: that changes the direction. "
