@@ -45,6 +45,9 @@ def test_every_extreme_draws_finite_nonempty_curves(explorer, sigma_max, time, a
     for y in lines:
         assert len(y) == time + 1
         assert np.all(np.isfinite(y)) and np.all(y > 0)  # a log axis needs positive values
+    (band,) = explorer.figure.axes[0].collections  # one min-max band, updated in place
+    vertices = band.get_paths()[0].vertices
+    assert len(vertices) >= 2 * (time + 1) and np.all(np.isfinite(vertices))
     lo, hi = explorer.figure.axes[0].get_ylim()
     assert 0 < lo < hi < np.inf
     assert "nan" not in explorer.text.value.lower()
@@ -94,5 +97,31 @@ def test_bad_construction_is_named():
         VanishingExplorer(max_time=1)
     with pytest.raises(ValueError, match="activation: expected one of .*'sigmoid'"):
         VanishingExplorer(activation="sigmoid")
-    with pytest.raises(ValueError, match="matrix: expected 'gaussian' or 'orthogonal'"):
+    with pytest.raises(ValueError, match=r"matrix: expected one of \('gaussian', 'orthogonal'\), "
+                                         "got 'random'"):
         VanishingExplorer(matrix="random")
+    # Out of a slider's range: an error, not a silently clamped value.
+    with pytest.raises(ValueError, match=r"sigma_max: expected a number in \[0.0, 3.0\], got 5"):
+        VanishingExplorer(sigma_max=5)
+    with pytest.raises(ValueError, match=r"time: expected a number in \[1, 50\], got 80"):
+        VanishingExplorer(time=80, max_time=50)
+    with pytest.raises(ValueError, match=r"input_scale: expected a number in \[0.0, 10.0\], got -1"):
+        VanishingExplorer(input_scale=-1)
+
+
+def test_compute_names_bad_arguments(explorer):
+    with pytest.raises(ValueError, match=r"time: expected an int in \[1, 120\], got 121"):
+        explorer.compute(1.0, 121, "tanh", 1.0)
+    with pytest.raises(ValueError, match=r"time: expected an int in \[1, 120\], got 0"):
+        explorer.compute(1.0, 0, "tanh", 1.0)
+    with pytest.raises(ValueError, match=r"matrix: expected one of .*got 'random'"):
+        explorer.compute(1.0, 10, "tanh", 1.0, "random")
+    with pytest.raises(ValueError, match=r"activation: expected one of .*got 'sigmoid'"):
+        explorer.compute(1.0, 10, "sigmoid", 1.0)
+
+
+def test_smallest_explorer_works():
+    small = VanishingExplorer(hidden=1, batch=1, max_time=2, time=2, sigma_max=3.0)
+    lag, log_norms, log_bound, _ = small.compute(3.0, 2, "linear", 1.0, "orthogonal")
+    np.testing.assert_allclose(log_norms[0], log_bound)  # 1x1 orthogonal: +-1, on the bound
+    assert small.image.value[:4] == b"\x89PNG"
