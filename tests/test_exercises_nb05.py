@@ -3,7 +3,7 @@ import re
 import numpy as np
 import pytest
 
-from rnn_edu import jacobians, optim
+from rnn_edu import jacobians
 from rnn_edu.exercises import nb05
 
 
@@ -15,17 +15,34 @@ def reference_bound(W_hh, lag, gamma):
     return (np.linalg.norm(W_hh, 2) * gamma) ** lag
 
 
-def reference_clip(grads, max_norm):
-    return optim.clip_global_norm(grads, max_norm)[0]
+def reference_norms(W_hh, h):
+    """The sweep written out with explicit Jacobians (np.diag), independent of the package."""
+    P, norms = np.eye(len(W_hh)), [1.0]
+    for t in range(len(h), 0, -1):
+        P = P @ (np.diag(1 - h[t - 1] ** 2) @ W_hh.T)
+        norms.append(np.linalg.norm(P, 2))
+    return np.array(norms[::-1])
+
+
+def reference_non_normal():
+    return np.array([[0.9, 5.0], [0.0, 0.9]])
 
 
 def test_reference_answers_pass_and_agree_with_the_package():
     assert nb05.check_tanh_jacobian(reference_jacobian, strict=True).ok
     assert nb05.check_gradient_bound(reference_bound, strict=True).ok
-    assert nb05.check_clip_global_norm(reference_clip, strict=True).ok
+    assert nb05.check_gradient_norms(reference_norms, strict=True).ok
+    assert nb05.check_non_normal(reference_non_normal, strict=True).ok
     h_t = np.array([0.2, -0.5, 0.9])
     W = np.arange(9.0).reshape(3, 3)
     np.testing.assert_allclose(reference_jacobian(W, h_t), jacobians.jacobian(W, 1 - h_t**2))
+
+
+def assert_hint(check, fn, expected):
+    fb = check(fn)
+    assert not fb.ok and re.search(expected, fb.message), fb.message
+    with pytest.raises(AssertionError, match="not yet"):
+        check(fn, strict=True)
 
 
 @pytest.mark.parametrize(
@@ -33,54 +50,86 @@ def test_reference_answers_pass_and_agree_with_the_package():
     [
         (lambda W, h: (1 - h**2)[:, None] * W, "W_hh is transposed"),
         (lambda W, h: ((1 - h**2)[:, None] * W.T).T, "W_hh is transposed"),
+        (lambda W, h: W.T @ np.diag(1 - h**2), "slopes scale the columns"),
         (lambda W, h: W.T, "slope of tanh is missing"),
         (lambda W, h: (1 - np.tanh(h) ** 2)[:, None] * W.T, "already tanh"),
-        (lambda W, h: (1 - h)[:, None] * W.T, "1 - h_t\\*\\*2"),
-        (lambda W, h: np.zeros(3), "expected a \\(hidden, hidden\\)"),
+        (lambda W, h: (1 - h)[:, None] * W.T, r"1 - h_t\*\*2"),
+        (lambda W, h: (h**2 - 1)[:, None] * W.T, r"check the slope"),
+        (lambda W, h: np.zeros(3), r"expected a \(hidden, hidden\)"),
+        (lambda W, h: None, "did you forget `return`"),
+        (lambda W, h: "J", "expected a NumPy array of numbers, got str"),
         (lambda W, h: 1 / 0, "raised ZeroDivisionError"),
+        (lambda W, h: 2 * reference_jacobian(W, h), r"expected \[\["),
     ],
 )
 def test_jacobian_mistakes_get_specific_hints(fn, expected):
-    fb = nb05.check_tanh_jacobian(fn)
-    assert not fb.ok
-
-
-    assert re.search(expected, fb.message), fb.message
-    with pytest.raises(AssertionError, match="not yet"):
-        nb05.check_tanh_jacobian(fn, strict=True)
+    assert_hint(nb05.check_tanh_jacobian, fn, expected)
 
 
 @pytest.mark.parametrize(
     "fn, expected",
     [
         (lambda W, lag, g: (np.abs(np.linalg.eigvals(W)).max() * g) ** lag, "spectral radius"),
+        (lambda W, lag, g: (np.linalg.svd(W)[1][-1] * g) ** lag, "smallest singular value"),
         (lambda W, lag, g: (np.linalg.norm(W) * g) ** lag, "Frobenius"),
         (lambda W, lag, g: np.linalg.norm(W, 2) ** lag, "gamma is missing"),
         (lambda W, lag, g: np.linalg.norm(W, 2) * g * lag, "power lag"),
-        (lambda W, lag, g: "big", "expected a number"),
+        (lambda W, lag, g: (np.linalg.norm(W, 2) * g) ** (lag + 1), "off by one"),
+        (lambda W, lag, g: "big", "expected one number, got str"),
+        (lambda W, lag, g: np.ones(lag + 1), "expected one number, got ndarray"),
     ],
 )
 def test_bound_mistakes_get_specific_hints(fn, expected):
-    fb = nb05.check_gradient_bound(fn)
-    assert not fb.ok and expected in fb.message, fb.message
+    assert_hint(nb05.check_gradient_bound, fn, expected)
 
 
-def per_array(grads, max_norm):
-    return {k: g * min(1.0, max_norm / np.linalg.norm(g)) if np.linalg.norm(g) else g
-            for k, g in grads.items()}
+def sweep(W_hh, h, *, left=False, transpose=True, slope=True, reverse=True, ord=2, shift=0):
+    """A configurable (mostly wrong) version of the sweep, for the checker's hints."""
+    W = W_hh.T if transpose else W_hh
+    d = 1 - h**2 if slope else np.ones_like(h)
+    if shift:
+        d = np.vstack([np.ones(h.shape[1]), d[:-1]])
+    P, norms = np.eye(len(W_hh)), [1.0]
+    for t in range(len(h), 0, -1):
+        J = np.diag(d[t - 1]) @ W
+        P = J @ P if left else P @ J
+        norms.append(np.linalg.norm(P, ord))
+    return np.array(norms[::-1] if reverse else norms)
 
 
 @pytest.mark.parametrize(
-    "fn, expected",
+    "kwargs, expected",
     [
-        (per_array, "its own norm"),
-        (lambda grads, m: {k: np.clip(g, -m, m) for k, g in grads.items()}, "element-wise"),
-        (lambda grads, m: {k: g * m / np.sqrt(sum(np.sum(v**2) for v in grads.values()))
-                           for k, g in grads.items()}, "leave the gradients unchanged"),
-        (lambda grads, m: list(grads.values()), "expected a dict"),
-        (lambda grads, m: {k: g * 0.5 for k, g in grads.items()}, "global norm"),
+        ({"reverse": False}, "order of the sweep"),
+        ({"left": True}, "wrong order"),
+        ({"transpose": False}, "W_hh is transposed"),
+        ({"slope": False}, "slopes are missing"),
+        ({"shift": 1}, "off by one in time"),
+        ({"ord": "fro"}, "Frobenius"),
     ],
 )
-def test_clip_mistakes_get_specific_hints(fn, expected):
-    fb = nb05.check_clip_global_norm(fn)
-    assert not fb.ok and expected in fb.message, fb.message
+def test_sweep_mistakes_get_specific_hints(kwargs, expected):
+    assert_hint(nb05.check_gradient_norms, lambda W, h: sweep(W, h, **kwargs), expected)
+
+
+def test_sweep_missing_t_equals_T_and_other_errors():
+    assert_hint(nb05.check_gradient_norms, lambda W, h: sweep(W, h)[:-1], r"Include t = T")
+    assert_hint(nb05.check_gradient_norms, lambda W, h: 1.01 * sweep(W, h), r"expected \[")
+    assert_hint(nb05.check_gradient_norms, lambda W, h: np.full(len(h) + 1, np.nan),
+                r"expected \[")
+    assert_hint(nb05.check_gradient_norms, lambda W, h: None, "forget `return`")
+
+
+@pytest.mark.parametrize(
+    "W, expected",
+    [
+        (np.diag([0.99, 0.5]), "normal"),
+        (np.array([[0.9, 1.0], [1.0, 0.9]]), "spectral radius is 1.9"),
+        (np.array([[0.5, 1.0], [0.0, 0.5]]), r"peaks at 1\.\d+"),
+        (np.ones(3), r"square \(n, n\)"),
+        (np.array([[np.nan, 0.0], [0.0, 0.5]]), "inf or NaN"),
+        ([[0.5, "a"], [0.0, 0.5]], "array of numbers"),
+    ],
+)
+def test_non_normal_mistakes_get_specific_hints(W, expected):
+    assert_hint(nb05.check_non_normal, lambda: W, expected)

@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn_edu import jacobians
 from rnn_edu.exercises._feedback import Feedback, checked, hint, passed
-
-
-def _cases(seed: int = 0):
-    rng = np.random.default_rng(seed)
-    for hidden in (3, 5):
-        W_hh = rng.standard_normal((hidden, hidden))
-        h_t = np.tanh(rng.standard_normal(hidden))
-        yield W_hh, h_t
 
 
 def _call(name: str, fn, *args):
@@ -24,6 +17,22 @@ def _call(name: str, fn, *args):
         return None, hint(name, f"your function raised {type(exc).__name__}: {exc}")
 
 
+def _as_array(name: str, value):
+    """``(array, None)``, or ``(None, feedback)`` when ``value`` is not an array of numbers."""
+    if value is None:
+        return None, hint(name, "your function returned None: did you forget `return`?")
+    try:
+        return np.asarray(value, dtype=float), None
+    except (TypeError, ValueError):
+        return None, hint(name, f"expected a NumPy array of numbers, got {type(value).__name__}.")
+
+
+def _run(name: str, fn, *args):
+    """The learner's result as a float array: ``(array, None)`` or ``(None, feedback)``."""
+    got, failed = _call(name, fn, *args)
+    return (None, failed) if failed is not None else _as_array(name, got)
+
+
 def check_tanh_jacobian(fn, strict: bool = False) -> Feedback:
     """Exercise 1: ``fn(W_hh, h_t) -> J``, the Jacobian dh_t/dh_{t-1} of one tanh step.
 
@@ -32,13 +41,15 @@ def check_tanh_jacobian(fn, strict: bool = False) -> Feedback:
     @ W_hh)``).
     """
     name = "1. one step's Jacobian"
-    for W_hh, h_t in _cases():
+    rng = np.random.default_rng(0)
+    for hidden in (3, 5):
+        W_hh = rng.standard_normal((hidden, hidden))
+        h_t = np.tanh(rng.standard_normal(hidden))
         slope = 1.0 - h_t**2
         expected = slope[:, None] * W_hh.T
-        got, failed = _call(name, fn, W_hh.copy(), h_t.copy())
+        got, failed = _run(name, fn, W_hh.copy(), h_t.copy())
         if failed is not None:
             return checked(failed, strict)
-        got = np.asarray(got, dtype=float)
         if got.shape != expected.shape:
             return checked(hint(name, f"expected a (hidden, hidden) = {expected.shape} matrix, "
                                       f"got shape {got.shape}."), strict)
@@ -49,16 +60,18 @@ def check_tanh_jacobian(fn, strict: bool = False) -> Feedback:
                    "i of h_t reads column i of W_hh, so row i of the Jacobian is "
                    "(1 - h_t[i]**2) * W_hh[:, i], i.e. J = diag(1 - h_t**2) @ W_hh.T "
                    "(diag(...) @ W_hh is the column-vector convention's formula).")
+        elif np.allclose(got, W_hh.T * slope[None, :]):
+            msg = ("the slopes scale the columns: W_hh.T @ diag(1 - h_t**2). Row i of J belongs to "
+                   "unit i of h_t, so unit i's slope multiplies row i: diag(1 - h_t**2) @ W_hh.T.")
         elif np.allclose(got, W_hh.T) or np.allclose(got, W_hh):
             msg = ("the slope of tanh is missing: h_t = tanh(a_t), so each row i is multiplied "
                    "by tanh'(a_t[i]) = 1 - h_t[i]**2.")
         elif np.allclose(got, (1.0 - np.tanh(h_t) ** 2)[:, None] * W_hh.T):
-            msg = ("h_t is already tanh(a_t): the slope is 1 - h_t**2, not 1 - tanh(h_t)**2.")
-        elif np.allclose(got, (1.0 - h_t)[:, None] * W_hh.T) or np.allclose(
-                got, (h_t**2)[:, None] * W_hh.T):
+            msg = "h_t is already tanh(a_t): the slope is 1 - h_t**2, not 1 - tanh(h_t)**2."
+        elif any(np.allclose(got, wrong[:, None] * W_hh.T) for wrong in (1 - h_t, h_t**2, -slope)):
             msg = "check the slope: tanh'(a) = 1 - tanh(a)**2 = 1 - h_t**2."
         else:
-            msg = (f"for hidden = {len(h_t)} expected {np.round(expected, 3).tolist()}, got "
+            msg = (f"for hidden = {hidden} expected {np.round(expected, 3).tolist()}, got "
                    f"{np.round(got, 3).tolist()}. Hint: J = diag(1 - h_t**2) @ W_hh.T.")
         return checked(hint(name, msg), strict)
     return checked(passed(name, "the chain rule through one step: slope times W_hh.T."), strict)
@@ -71,8 +84,9 @@ def check_gradient_bound(fn, strict: bool = False) -> Feedback:
     W_cases = [np.array([[0.5, 2.0], [0.0, 0.5]]), np.array([[8.0, 8.0], [-8.0, -8.0]]),
                np.diag([0.9, 0.3, 0.2])]
     for W_hh in W_cases:
+        singular = np.linalg.svd(W_hh, compute_uv=False)
+        sigma, rho = singular[0], np.abs(np.linalg.eigvals(W_hh)).max()
         for lag, gamma in ((1, 1.0), (3, 1.0), (5, 0.25), (0, 1.0)):
-            sigma = np.linalg.norm(W_hh, 2)
             expected = (sigma * gamma) ** lag
             got, failed = _call(name, fn, W_hh.copy(), lag, gamma)
             if failed is not None:
@@ -80,22 +94,27 @@ def check_gradient_bound(fn, strict: bool = False) -> Feedback:
             try:
                 got = float(got)
             except (TypeError, ValueError):
-                return checked(hint(name, f"expected a number, got {type(got).__name__}."), strict)
+                return checked(hint(name, f"expected one number, got {type(got).__name__}."),
+                               strict)
             if np.isclose(got, expected, rtol=1e-9):
                 continue
-            rho = np.abs(np.linalg.eigvals(W_hh)).max()
-            frobenius = np.linalg.norm(W_hh)
             if np.isclose(got, (rho * gamma) ** lag, rtol=1e-6):
                 msg = ("that is the spectral radius (largest |eigenvalue|): it does not bound "
                        "the norm of a product, e.g. [[8, 8], [-8, -8]] has every eigenvalue 0. "
                        "Use the largest singular value, np.linalg.norm(W_hh, 2).")
-            elif np.isclose(got, (frobenius * gamma) ** lag, rtol=1e-6):
+            elif np.isclose(got, (singular[-1] * gamma) ** lag, rtol=1e-6):
+                msg = ("that is the smallest singular value (np.linalg.svd lists them largest "
+                       "first): the bound needs the largest, np.linalg.norm(W_hh, 2).")
+            elif np.isclose(got, (np.linalg.norm(W_hh) * gamma) ** lag, rtol=1e-6):
                 msg = ("that is the Frobenius norm: a valid but looser bound. The spectral norm "
                        "np.linalg.norm(W_hh, 2) (largest singular value) is the tight one.")
             elif np.isclose(got, sigma**lag, rtol=1e-6):
                 msg = "gamma is missing: every step multiplies by at most sigma_max * gamma."
             elif np.isclose(got, sigma * gamma * lag, rtol=1e-6):
                 msg = "the factors multiply over the lag steps: raise to the power lag."
+            elif any(np.isclose(got, (sigma * gamma) ** k, rtol=1e-6) for k in (lag - 1, lag + 1)):
+                msg = ("off by one in the exponent: dh_T/dh_t is a product of T - t = lag "
+                       "Jacobians, J_T ... J_{t+1}, so the power is exactly lag (lag 0: 1).")
             else:
                 msg = (f"for W_hh={W_hh.tolist()}, lag={lag}, gamma={gamma} expected "
                        f"{expected:.6g}, got {got:.6g}.")
@@ -104,47 +123,101 @@ def check_gradient_bound(fn, strict: bool = False) -> Feedback:
                    strict)
 
 
-def check_clip_global_norm(fn, strict: bool = False) -> Feedback:
-    """Exercise 3: ``fn(grads, max_norm) -> dict``: scale every gradient in ``grads`` (a dict of
-    arrays) by the same factor so that their global norm is at most ``max_norm``."""
-    name = "3. clipping by global norm"
-    rng = np.random.default_rng(5)
-    cases = [({"W_hh": rng.standard_normal((3, 3)) * 10, "b_h": rng.standard_normal(3)}, 1.0),
-             ({"W_hh": rng.standard_normal((2, 2)) * 0.01, "b_h": np.zeros(2)}, 1.0),
-             ({"a": np.array([3.0, 4.0]), "b": np.array([0.0, 12.0])}, 6.5)]
-    for grads, max_norm in cases:
-        norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
-        scale = min(1.0, max_norm / norm)
-        expected = {k: g * scale for k, g in grads.items()}
-        got, failed = _call(name, fn, {k: g.copy() for k, g in grads.items()}, max_norm)
+def _sweep_variants(W_hh: np.ndarray, h: np.ndarray) -> dict[str, np.ndarray]:
+    """Norms from plausible wrong sweeps over ``h: (time, hidden)``, each ``(time + 1,)``."""
+    time, hidden = h.shape
+    slope = 1.0 - h**2
+    shifted = np.vstack([np.ones(hidden), slope[:-1]])  # step t uses the slope of h_{t-1}
+    variants = {}
+    for label, W, s, left in (("left", W_hh.T, slope, True), ("transposed", W_hh, slope, False),
+                              ("no slope", W_hh.T, np.ones_like(slope), False),
+                              ("shifted", W_hh.T, shifted, False),
+                              ("frobenius", W_hh.T, slope, False)):
+        P, norms = np.eye(hidden), [1.0]
+        for t in range(time, 0, -1):
+            J = s[t - 1][:, None] * W
+            P = J @ P if left else P @ J
+            norms.append(np.linalg.norm(P) if label == "frobenius" else np.linalg.norm(P, 2))
+        variants[label] = np.array(norms[::-1])
+    return variants
+
+
+def check_gradient_norms(fn, strict: bool = False) -> Feedback:
+    """Exercise 3: ``fn(W_hh, h) -> norms``, ``||dh_T/dh_t||_2`` for t = 0..T in one sweep.
+
+    W_hh: ``(hidden, hidden)``; h: ``(time, hidden)``, the tanh states h_1..h_T of one sequence
+    (``h[t - 1]`` is h_t); norms: ``(time + 1,)`` with ``norms[t]`` for t = 0..T (``norms[T]`` = 1).
+    """
+    name = "3. one backward sweep"
+    rng = np.random.default_rng(3)
+    for time, hidden in ((6, 3), (9, 4)):
+        W_hh = jacobians.with_spectral_norm(rng.standard_normal((hidden, hidden)), 1.3)
+        h = jacobians.hidden_states(W_hh, rng.standard_normal((1, time, hidden)))[0]
+        expected = jacobians.jacobian_norms(W_hh, h[None])[0]
+        got, failed = _run(name, fn, W_hh.copy(), h.copy())
         if failed is not None:
             return checked(failed, strict)
-        if not isinstance(got, dict) or set(got) != set(grads):
-            return checked(hint(name, f"expected a dict with the keys {sorted(grads)}, got "
-                                      f"{type(got).__name__}"
-                                      + (f" with keys {sorted(got)}" if isinstance(got, dict)
-                                         else "") + "."), strict)
-        got = {k: np.asarray(v, dtype=float) for k, v in got.items()}
-        if any(got[k].shape != g.shape for k, g in grads.items()):
-            return checked(hint(name, "each clipped gradient must keep its shape."), strict)
-        if all(np.allclose(got[k], expected[k]) for k in grads):
+        if got.shape != expected.shape:
+            msg = (f"expected one norm per t = 0..T, shape (time + 1,) = {expected.shape}, got "
+                   f"shape {got.shape}.")
+            if got.shape == (time,):
+                msg += " Include t = T: dh_T/dh_T is the identity, norm 1."
+            return checked(hint(name, msg), strict)
+        if np.allclose(got, expected, rtol=1e-8):
             continue
-        per_array = {k: g * min(1.0, max_norm / max(np.linalg.norm(g), 1e-300))
-                     for k, g in grads.items()}
-        if scale == 1.0:
-            msg = (f"the global norm {norm:.3g} is already under max_norm = {max_norm}: leave the "
-                   "gradients unchanged (clipping only ever shrinks).")
-        elif all(np.allclose(got[k], per_array[k]) for k in grads):
-            msg = ("each array was clipped by its own norm: that changes the direction of the "
-                   "whole gradient. Compute one norm over all arrays together, "
-                   "sqrt(sum of every squared entry), and scale them all by max_norm / norm.")
-        elif all(np.allclose(got[k], np.clip(g, -max_norm, max_norm)) for k, g in grads.items()):
-            msg = ("that is element-wise clipping: it changes the direction. Scale every array "
-                   "by the same factor max_norm / (global norm).")
+        wrong = _sweep_variants(W_hh, h)
+        if np.allclose(got, expected[::-1], rtol=1e-8):
+            msg = ("the norms are in the order of the sweep (lag 0 first): entry t must hold "
+                   "||dh_T/dh_t||, so norms[T] = 1 and norms[0] is the longest lag. Reverse them.")
+        elif np.allclose(got, wrong["left"], rtol=1e-8):
+            msg = ("the Jacobians are multiplied in the wrong order: dh_T/dh_t = J_T @ ... @ "
+                   "J_{t+1}, so going back one step puts the new J_t on the right, P = P @ J_t.")
+        elif np.allclose(got, wrong["transposed"], rtol=1e-8):
+            msg = "W_hh is transposed: with row vectors J_t = diag(1 - h_t**2) @ W_hh.T."
+        elif np.allclose(got, wrong["no slope"], rtol=1e-8):
+            msg = "the slopes are missing: each J_t carries diag(1 - h_t**2)."
+        elif np.allclose(got, wrong["shifted"], rtol=1e-8):
+            msg = ("off by one in time: J_t uses the slope at step t, 1 - h_t**2, and h_t is "
+                   "h[t - 1] (the array starts at h_1).")
+        elif np.allclose(got, wrong["frobenius"], rtol=1e-8):
+            msg = ("that is the Frobenius norm of each product; the spectral norm is "
+                   "np.linalg.norm(P, 2).")
         else:
-            got_norm = np.sqrt(sum(np.sum(g**2) for g in got.values()))
-            msg = (f"the result has global norm {got_norm:.4g}; expected {norm * scale:.4g} "
-                   f"(the input's global norm {norm:.4g} scaled down to max_norm = {max_norm}).")
+            msg = (f"for T = {time} expected {np.round(expected, 4).tolist()}, got "
+                   f"{np.round(got, 4).tolist()}. Hint: start from P = I (t = T) and go back one "
+                   "step at a time, P = P @ J_t.")
         return checked(hint(name, msg), strict)
-    return checked(passed(name, "one factor for all arrays keeps the gradient's direction."),
-                   strict)
+    return checked(passed(name, "one sweep, T matrix products, every lag."), strict)
+
+
+def check_non_normal(fn, strict: bool = False) -> Feedback:
+    """Exercise 4: ``fn() -> W``, a square matrix with spectral radius below 1 whose powers still
+    grow: ``||W^k||_2 > 10`` for some k <= 100."""
+    name = "4. growth below spectral radius 1"
+    got, failed = _run(name, fn)
+    if failed is not None:
+        return checked(failed, strict)
+    if got.ndim != 2 or got.shape[0] != got.shape[1] or got.size == 0:
+        return checked(hint(name, f"expected a square (n, n) matrix, got shape {got.shape}."),
+                       strict)
+    if not np.all(np.isfinite(got)):
+        return checked(hint(name, "the matrix has inf or NaN entries."), strict)
+    rho = jacobians.spectral_radius(got)
+    if rho >= 1:
+        return checked(hint(name, f"its spectral radius is {rho:.3g}: the point is growth with "
+                                  "every |eigenvalue| below 1."), strict)
+    powers = [np.linalg.matrix_power(got, k) for k in range(1, 101)]
+    norms = [np.linalg.norm(P, 2) for P in powers]
+    peak = int(np.argmax(norms))
+    if norms[peak] > 10:
+        return checked(passed(name, f"spectral radius {rho:.2f}, yet ||W^{peak + 1}|| = "
+                                    f"{norms[peak]:.3g}: the eigenvalues only win in the long run."),
+                       strict)
+    if np.allclose(got @ got.T, got.T @ got):
+        msg = (f"your matrix is normal (W W^T = W^T W, e.g. symmetric or diagonal): then "
+               f"||W^k|| = rho^k = {rho:.3g}^k, which only shrinks. Make it non-normal, e.g. "
+               "triangular with a large entry off the diagonal.")
+    else:
+        msg = (f"||W^k|| peaks at {norms[peak]:.3g} (k = {peak + 1}): make the off-diagonal part "
+               "larger, or the eigenvalues closer to 1 so they shrink the powers more slowly.")
+    return checked(hint(name, msg), strict)
