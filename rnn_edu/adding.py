@@ -102,7 +102,8 @@ def fit(
     for name, value in (("steps", steps), ("batch_size", batch_size)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name}: expected an int >= 1, got {_describe(value)}")
-    if clip_norm is not None and not (isinstance(clip_norm, (int, float)) and clip_norm > 0):
+    if clip_norm is not None and (not isinstance(clip_norm, (int, float)) or isinstance(clip_norm, bool)
+                                  or not clip_norm > 0):
         raise ValueError(f"clip_norm: expected a number > 0 or None, got {clip_norm!r}")
     if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
         raise ValueError(f"blas_threads: expected an int >= 1 or None, got {blas_threads!r}")

@@ -98,5 +98,7 @@ def test_fit_checks_its_arguments():
         fit(rnn.init_params(2, 4, 1), 5, steps=0)
     with pytest.raises(ValueError, match="clip_norm: expected a number > 0 or None"):
         fit(rnn.init_params(2, 4, 1), 5, clip_norm=-1)
+    with pytest.raises(ValueError, match="clip_norm: expected a number > 0 or None, got True"):
+        fit(rnn.init_params(2, 4, 1), 5, clip_norm=True)
     with pytest.raises(ValueError, match="blas_threads: expected an int >= 1 or None"):
         fit(rnn.init_params(2, 4, 1), 5, blas_threads=0)
