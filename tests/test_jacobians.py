@@ -127,9 +127,31 @@ def test_nilpotent_matrix_vanishes_linearly_but_grows_along_a_tanh_trajectory():
 def test_non_normal_matrix_with_radius_below_one_grows_for_many_steps():
     W = np.array([[0.99, 0.0], [1.0, 0.99]])
     assert jacobians.spectral_radius(W) < 1 < jacobians.spectral_norm(W)
-    h = jacobians.hidden_states(W, np.zeros((1, 90, 2)), activation="linear")
+    h = jacobians.hidden_states(W, np.zeros((1, 300, 2)), activation="linear")
     norms = jacobians.jacobian_norms(W, h, "linear")[0, ::-1]
-    assert np.all(np.diff(norms) > 0) and norms[-1] > 30
+    # W^k = 0.99^k I + k 0.99^(k-1) N: the norm rises until k is about 1 / ln(1 / 0.99) = 99.5.
+    peak = int(np.argmax(norms))
+    assert abs(peak - 1 / np.log(1 / 0.99)) < 1.5
+    assert np.all(np.diff(norms[: peak + 1]) > 0) and norms[peak] > 30 and norms[-1] < norms[peak]
+    np.testing.assert_allclose(norms[:5], [np.linalg.norm(np.linalg.matrix_power(W, k), 2)
+                                           for k in range(5)], rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["relu", "linear"])
+def test_rescaling_huge_states_keeps_the_jacobian_norms(activation, monkeypatch):
+    rng = np.random.default_rng(7)
+    # A positive shift gives a growing mode; with ReLU some units still switch off.
+    W = jacobians.with_spectral_norm(rng.standard_normal((5, 5)) + 0.5, 3.0)
+    u = rng.standard_normal((2, 400, 5))
+    monkeypatch.setattr(jacobians, "STATE_CAP", 1e300)  # no rescaling below 1e300
+    h = jacobians.hidden_states(W, u, activation=activation)
+    assert 1e60 < np.abs(h).max() < 1e300
+    assert activation == "linear" or np.any(h[:, -50:] <= 0)  # ReLU: a pattern of on and off
+    exact = jacobians.log10_jacobian_norms(W, h, activation)
+    monkeypatch.setattr(jacobians, "STATE_CAP", 1e60)  # rescaled to about 1e10, still >> inputs
+    h = jacobians.hidden_states(W, u, activation=activation)
+    assert np.abs(h).max() <= 1e60 * 10 * np.linalg.norm(W, 2)
+    np.testing.assert_allclose(jacobians.log10_jacobian_norms(W, h, activation), exact, atol=1e-9)
 
 
 def test_extreme_relu_and_linear_stay_finite():
