@@ -80,23 +80,37 @@ def _check_ids(name: str, ids, vocab_size: int, min_len: int) -> np.ndarray:
     return ids
 
 
-def bits_per_char(params: RNNParams, ids, streams: int = 16) -> float:
-    """Held-out bits per character of ``ids`` (1-D int array) under the model.
+def log2_probs(params: RNNParams, ids, streams: int = 16,
+               blas_threads: int | None = 1) -> np.ndarray:
+    """log2 of the probability the model gives each next character of ``ids`` (1-D int array).
 
-    The text is cut into ``streams`` contiguous pieces run side by side as one batch (each from a
-    zero state); every character after the first of its piece is predicted from all the
-    characters before it in the piece. Same units as :func:`rnn_edu.markov.bits_per_char`.
+    The text is cut into ``streams`` contiguous pieces of ``n = (len(ids) - 1) // streams``
+    characters, run side by side as one batch (each from a zero state); every character after
+    the first of its piece is predicted from all the characters before it in the piece.
+    Returns ``(streams * n,)``: entry ``i`` is for ``ids[i + 1]`` (the last few ids, which do not
+    fill a piece, are left out). ``blas_threads`` as in :func:`train`: the products are small.
     """
-    if not isinstance(streams, int) or streams < 1:
+    if not isinstance(streams, (int, np.integer)) or isinstance(streams, bool) or streams < 1:
         raise ValueError(f"streams: expected an int >= 1, got {streams!r}")
+    _check_threads(blas_threads)
     ids = _check_ids("ids", ids, params.input_size, min_len=2)
     streams = min(streams, len(ids) - 1)
     n = (len(ids) - 1) // streams
     x = ids[: streams * n].reshape(streams, n)
     y = ids[1 : streams * n + 1].reshape(streams, n)
-    logp = losses.log_softmax(forward(params, x).y)
+    with blas_limit(blas_threads):
+        logp = losses.log_softmax(forward(params, x).y)
     b, t = np.indices(y.shape)
-    return float(-logp[b, t, y].mean() / math.log(2))
+    return logp[b, t, y].reshape(-1) / math.log(2)
+
+
+def bits_per_char(params: RNNParams, ids, streams: int = 16,
+                  blas_threads: int | None = 1) -> float:
+    """Held-out bits per character of ``ids`` (1-D int array): ``-mean(log2_probs(...))``.
+
+    Same units as :func:`rnn_edu.markov.bits_per_char`.
+    """
+    return float(-log2_probs(params, ids, streams, blas_threads).mean())
 
 
 def train(
@@ -154,8 +168,7 @@ def train(
         val_ids = _check_ids("val_ids", val_ids, params.input_size, min_len=2)
     if lr_end is not None and not (isinstance(lr_end, float) and lr_end > 0):
         raise ValueError(f"lr_end: expected a float > 0 or None, got {lr_end!r}")
-    if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
-        raise ValueError(f"blas_threads: expected an int >= 1 or None, got {blas_threads!r}")
+    _check_threads(blas_threads)
     optimizer = optim.Adam(lr=3e-3) if optimizer is None else optimizer
     if isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)):
         raise TypeError(
@@ -201,7 +214,7 @@ def train(
                 callback(step, loss)
             if val_ids is not None and (step % eval_every == 0 or step == steps):
                 history.val_steps.append(step)
-                history.val_bpc.append(bits_per_char(params, val_ids))
+                history.val_bpc.append(bits_per_char(params, val_ids, blas_threads=blas_threads))
             if step % 10 == 0 or step == steps:
                 shown = {"loss": f"{np.mean(history.loss[-10:]):.3f}"}
                 if history.val_bpc:
@@ -213,6 +226,14 @@ def train(
     bar.close()
     history.seconds = time.perf_counter() - start
     return history
+
+
+def _check_threads(blas_threads) -> None:
+    if blas_threads is not None and (
+        not isinstance(blas_threads, (int, np.integer)) or isinstance(blas_threads, bool)
+        or blas_threads < 1
+    ):
+        raise ValueError(f"blas_threads: expected an int >= 1 or None, got {blas_threads!r}")
 
 
 @contextmanager

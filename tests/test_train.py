@@ -63,6 +63,14 @@ def test_bits_per_char_matches_the_cross_entropy():
     x, y = va[:-1][None], va[1:][None]
     loss, _ = losses.cross_entropy(rnn.forward(params, x).y, y)
     assert train.bits_per_char(params, va, streams=1) == pytest.approx(loss / math.log(2))
+    lp = train.log2_probs(params, va, streams=3)
+    n = (len(va) - 1) // 3
+    assert lp.shape == (3 * n,)
+    for i in (0, n - 1, n, 3 * n - 1):  # the first of each piece sees no context
+        piece, t = divmod(i, n)
+        ctx = va[piece * n : piece * n + t + 1]
+        p = losses.softmax(rnn.forward(params, ctx[None]).y[0, -1])
+        assert lp[i] == pytest.approx(np.log2(p[va[i + 1]]), rel=1e-6)
     uniform = rnn.RNNParams(**{k: np.zeros_like(v) for k, v in params.as_dict().items()})
     assert train.bits_per_char(uniform, va) == pytest.approx(math.log2(vocab.size))
 
@@ -89,6 +97,8 @@ def test_bad_inputs_raise_clear_errors():
         train.train(params, tr, optimizer="adam", batch_size=4, progress=False)
     with pytest.raises(ValueError, match=r"streams: expected an int >= 1"):
         train.bits_per_char(params, va, streams=0)
+    with pytest.raises(ValueError, match=r"blas_threads: expected an int >= 1 or None, got 0"):
+        train.log2_probs(params, va, blas_threads=0)
 
 
 def test_blas_threads_is_validated_and_restored():

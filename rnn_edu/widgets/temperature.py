@@ -75,8 +75,7 @@ class TemperatureExplorer(Explorer):
         ax.set_ylim(0, 1)
         ax.set_ylabel("P(next | prompt)")
         ax.legend(loc="upper right")
-        with np.errstate(divide="ignore"):
-            entropy = abs(float(-(p[p > 0] * np.log2(p[p > 0])).sum()))  # no "-0.00"
+        entropy = abs(float(-(p[p > 0] * np.log2(p[p > 0])).sum()))  # abs: no "-0.00"
         ax.set_title(f"after {known[-20:]!r}: entropy {entropy:.2f} bits" if known
                      else f"no prompt: entropy {entropy:.2f} bits")
         text = sampling.sample(self.params, self.vocab, self.sample_length, prompt=known,

@@ -17,7 +17,7 @@ def test_training_progress_and_temperature_explorer(page, lab):
     bar = page.locator(".jp-OutputArea-output .widget-hprogress, .jp-OutputArea-output progress")
     assert bar.count() >= 1
     # textContent, not innerText: JupyterLab may hide cells scrolled out of view
-    page.wait_for_function("() => document.body.textContent.includes('5000/5000')")
+    page.wait_for_function("() => document.body.textContent.includes('1500/1500')")
     box = explorer(page, "rnn-edu-temperature-explorer")
     assert box.locator(".noUi-handle").count() == 2  # temperature, seed
     assert box.locator("input[type=text]").count() == 1  # prompt
