@@ -56,7 +56,7 @@ def assert_hint(check, fn, expected):
         (lambda W, h: (1 - h)[:, None] * W.T, r"1 - h_t\*\*2"),
         (lambda W, h: (h**2 - 1)[:, None] * W.T, r"check the slope"),
         (lambda W, h: np.zeros(3), r"expected a \(hidden, hidden\)"),
-        (lambda W, h: None, "did you forget `return`"),
+        (lambda W, h: None, "did you forget a `return`"),
         (lambda W, h: "J", "expected a NumPy array of numbers, got str"),
         (lambda W, h: 1 / 0, "raised ZeroDivisionError"),
         (lambda W, h: 2 * reference_jacobian(W, h), r"expected \[\["),
@@ -117,7 +117,7 @@ def test_sweep_missing_t_equals_T_and_other_errors():
     assert_hint(nb05.check_gradient_norms, lambda W, h: 1.01 * sweep(W, h), r"expected \[")
     assert_hint(nb05.check_gradient_norms, lambda W, h: np.full(len(h) + 1, np.nan),
                 r"expected \[")
-    assert_hint(nb05.check_gradient_norms, lambda W, h: None, "forget `return`")
+    assert_hint(nb05.check_gradient_norms, lambda W, h: None, "forget a `return`")
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -46,3 +48,22 @@ def checked(feedback: Feedback, strict: bool) -> Feedback:
         raise AssertionError(str(feedback))
     return feedback
 
+
+
+def call_learner(exercise: str, fn, *args):
+    """Run the learner's function: ``(result, None)``, or ``(None, hint)`` when it raised."""
+    try:
+        return fn(*args), None
+    except Exception as exc:  # the learner's code failing is feedback, not a crash
+        return None, hint(exercise, f"your function raised {type(exc).__name__}: {exc}")
+
+
+def as_array(exercise: str, value, label: str = "your function's result"):
+    """``(float array, None)``, or ``(None, hint)`` when ``value`` is None or not numbers."""
+    if value is None:
+        return None, hint(exercise, f"{label} is None: did you forget a `return`?")
+    try:
+        return np.asarray(value, dtype=float), None
+    except (TypeError, ValueError):
+        return None, hint(exercise, f"{label}: expected a NumPy array of numbers, got "
+                                    f"{type(value).__name__}.")

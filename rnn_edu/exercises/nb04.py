@@ -6,26 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import bptt, losses, optim, rnn
-from rnn_edu.exercises._feedback import Feedback, checked, hint, passed
-
-
-def _call(name: str, fn, *args):
-    """Run the learner's function; return ``(result, None)`` or ``(None, Feedback)``."""
-    try:
-        return fn(*args), None
-    except Exception as exc:  # the learner's code failing is feedback, not a crash
-        return None, hint(name, f"your function raised {type(exc).__name__}: {exc}")
-
-
-def _as_array(name: str, label: str, value):
-    """``(array, None)``, or ``(None, feedback)`` when ``value`` is not an array of numbers."""
-    if value is None:
-        return None, hint(name, f"{label} is None: did you forget a `return`?")
-    try:
-        return np.asarray(value, dtype=float), None
-    except (TypeError, ValueError):
-        return None, hint(name, f"{label}: expected a NumPy array of numbers, got "
-                                f"{type(value).__name__}.")
+from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
 
 
 def check_backward_step(fn, strict: bool = False) -> Feedback:
@@ -45,7 +26,7 @@ def check_backward_step(fn, strict: bool = False) -> Feedback:
         W_hh = rng.standard_normal((hidden, hidden))
         da = dh * (1 - h_t**2)
         expected = (da, h_prev.T @ da, da @ W_hh.T)
-        got, fail = _call(name, fn, dh.copy(), h_t.copy(), h_prev.copy(), W_hh.copy())
+        got, fail = call_learner(name, fn, dh.copy(), h_t.copy(), h_prev.copy(), W_hh.copy())
         if fail is not None:
             return checked(fail, strict)
         if got is None:
@@ -56,7 +37,7 @@ def check_backward_step(fn, strict: bool = False) -> Feedback:
         shapes = [(batch, hidden), (hidden, hidden), (batch, hidden)]
         arrays = []
         for label, g, shape in zip(("da_t", "dW_hh_t", "dh_prev"), got, shapes, strict=True):
-            g, fail = _as_array(name, label, g)
+            g, fail = as_array(name, g, label)
             if fail is not None:
                 return checked(fail, strict)
             if g.shape != shape:
@@ -142,9 +123,9 @@ def check_grad_b_h(fn, strict: bool = False) -> Feedback:
         expected = da.sum(axis=(0, 1))
         assert np.allclose(expected, bptt.backward(params, cache, dy)[0].b_h)
         mine = rnn.Cache(*(np.copy(v) for v in (cache.x, cache.h0, cache.h, cache.y)))
-        got, fail = _call(name, fn, params.copy(), mine, dy.copy())
+        got, fail = call_learner(name, fn, params.copy(), mine, dy.copy())
         if fail is None:
-            got, fail = _as_array(name, "db_h", got)
+            got, fail = as_array(name, got, "db_h")
         if fail is not None:
             return checked(fail, strict)
         if got.shape == (batch, hidden) and np.allclose(got.sum(axis=0), expected):
@@ -209,7 +190,7 @@ def check_clip_global_norm(fn, strict: bool = False) -> Feedback:
     for grads, max_norm in ((some, norm / 4), (some, norm * 2), (zeros, 1.0)):
         expected, _ = optim.clip_global_norm(grads, max_norm)
         with np.errstate(all="ignore"):  # 0 / 0 in the learner's code is reported below
-            got, fail = _call(name, fn, {k: v.copy() for k, v in grads.items()}, max_norm)
+            got, fail = call_learner(name, fn, {k: v.copy() for k, v in grads.items()}, max_norm)
         if fail is not None:
             if grads is zeros:
                 fail = hint(name, fail.message + " (on all-zero gradients, norm 0: return "
@@ -226,7 +207,7 @@ def check_clip_global_norm(fn, strict: bool = False) -> Feedback:
                            strict)
         arrays = {}
         for k in grads:
-            arrays[k], fail = _as_array(name, f"clipped[{k!r}]", got[k])
+            arrays[k], fail = as_array(name, got[k], f"clipped[{k!r}]")
             if fail is not None:
                 return checked(fail, strict)
         got = arrays

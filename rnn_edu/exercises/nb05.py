@@ -6,31 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import jacobians
-from rnn_edu.exercises._feedback import Feedback, checked, hint, passed
-
-
-def _call(name: str, fn, *args):
-    """``(result, None)``, or ``(None, feedback)`` when the learner's function raised."""
-    try:
-        return fn(*args), None
-    except Exception as exc:  # the learner's code failing is feedback, not a crash
-        return None, hint(name, f"your function raised {type(exc).__name__}: {exc}")
-
-
-def _as_array(name: str, value):
-    """``(array, None)``, or ``(None, feedback)`` when ``value`` is not an array of numbers."""
-    if value is None:
-        return None, hint(name, "your function returned None: did you forget `return`?")
-    try:
-        return np.asarray(value, dtype=float), None
-    except (TypeError, ValueError):
-        return None, hint(name, f"expected a NumPy array of numbers, got {type(value).__name__}.")
+from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
 
 
 def _run(name: str, fn, *args):
     """The learner's result as a float array: ``(array, None)`` or ``(None, feedback)``."""
-    got, failed = _call(name, fn, *args)
-    return (None, failed) if failed is not None else _as_array(name, got)
+    got, failed = call_learner(name, fn, *args)
+    return (None, failed) if failed is not None else as_array(name, got)
 
 
 def check_tanh_jacobian(fn, strict: bool = False) -> Feedback:
@@ -88,7 +70,7 @@ def check_gradient_bound(fn, strict: bool = False) -> Feedback:
         sigma, rho = singular[0], np.abs(np.linalg.eigvals(W_hh)).max()
         for lag, gamma in ((1, 1.0), (3, 1.0), (5, 0.25), (0, 1.0)):
             expected = (sigma * gamma) ** lag
-            got, failed = _call(name, fn, W_hh.copy(), lag, gamma)
+            got, failed = call_learner(name, fn, W_hh.copy(), lag, gamma)
             if failed is not None:
                 return checked(failed, strict)
             try:
