@@ -22,16 +22,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test setup setup-test chromium unit nbval browser notebooks stamp lint lock clean
+.PHONY: lab test setup setup-test quiet-lab chromium unit nbval browser notebooks stamp lint lock clean
 
-lab: setup ## install (first time only) and open the course in JupyterLab
+lab: setup quiet-lab ## install (first time only) and open the course in JupyterLab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
 		--ServerApp.open_browser=$${OPEN_BROWSER:-True} \
 		--LabApp.news_url=None \
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 		$$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
-test: setup-test chromium ## everything: lint, unit tests, notebooks (nbval), browser tests
+test: setup-test chromium quiet-lab ## everything: lint, unit tests, notebooks (nbval), browser tests
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/stamp_headers.py --check
 	$(BIN)/pytest $(NBVAL_FLAGS) tests notebooks
@@ -44,6 +44,13 @@ $(VENV)/.lab-installed: pyproject.toml constraints.txt
 $(VENV)/.test-installed: $(VENV)/.lab-installed
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[lab,keras,test]"
 	touch $@
+
+# JupyterLab offline: never ask to fetch news or check for updates (a user setting, kept in .state/).
+LAB_NOTIFICATIONS := $(JUPYTER_CONFIG_DIR)/lab/user-settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings
+quiet-lab: $(LAB_NOTIFICATIONS)
+$(LAB_NOTIFICATIONS):
+	mkdir -p $(@D)
+	echo '{"fetchNews": "false", "checkForUpdates": false}' > $@
 
 setup: $(VENV)/.lab-installed
 setup-test: $(VENV)/.test-installed
@@ -59,7 +66,7 @@ unit: setup-test ## unit and widget tests only (no browser, no notebooks)
 nbval: setup-test ## check stored notebook outputs, e.g. make nbval NB=notebooks/01_markov_chains.ipynb
 	$(BIN)/pytest $(NBVAL_FLAGS) $(NB)
 
-browser: setup-test chromium
+browser: setup-test chromium quiet-lab
 	$(BIN)/pytest tests -m browser
 
 notebooks: setup-test ## re-execute notebooks in place: make notebooks [NB=notebooks/01_markov_chains.ipynb]
