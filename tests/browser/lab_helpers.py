@@ -66,6 +66,13 @@ def nudge_slider(box, index: int = 0, pixels: int = 60) -> None:
     page.mouse.up()
 
 
+def type_text(box, text: str) -> None:
+    """Type ``text`` into the first text box of ``box`` and press Enter, as a learner would."""
+    field = box.locator("input[type=text]").first
+    field.fill(text)
+    field.press("Enter")
+
+
 def wait_for_change(get, before, timeout: float = 30.0, what: str = "the widget output"):
     """Poll ``get()`` until it differs from ``before``; return the new value."""
     deadline = time.monotonic() + timeout

@@ -5,16 +5,11 @@ from tests.browser.lab_helpers import (
     image_src,
     nudge_slider,
     open_and_run_all,
+    type_text,
     wait_for_change,
 )
 
 pytestmark = pytest.mark.browser
-
-
-def type_text(box, text: str) -> None:
-    field = box.locator("input[type=text]").first
-    field.fill(text)
-    field.press("Enter")
 
 
 def wait_for_text(box, words: str) -> None:

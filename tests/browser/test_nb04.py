@@ -5,6 +5,7 @@ from tests.browser.lab_helpers import (
     image_src,
     nudge_slider,
     open_and_run_all,
+    type_text,
     wait_for_change,
 )
 
@@ -30,9 +31,7 @@ def test_training_progress_and_temperature_explorer(page, lab):
     nudge_slider(box, index=1, pixels=40)  # another seed
     wait_for_change(lambda: box.locator("pre").first.inner_text(), text, what="the sample")
     # a prompt with characters outside the corpus must not break it
-    field = box.locator("input[type=text]").first
-    field.fill("日本 def ")
-    field.press("Enter")
+    type_text(box, "日本 def ")
     wait_for_change(lambda: image_src(box), src, what="the explorer's picture")
     page.wait_for_function(
         "el => el.innerText.includes('not in the vocabulary')", arg=box.element_handle()
