@@ -22,7 +22,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test setup setup-test quiet-lab chromium unit nbval browser notebooks stamp lint lock clean
+.PHONY: lab test setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp lint lock clean
 
 lab: setup quiet-lab ## install (first time only) and open the course in JupyterLab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
@@ -31,10 +31,11 @@ lab: setup quiet-lab ## install (first time only) and open the course in Jupyter
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 		$$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
-test: setup-test chromium quiet-lab ## everything: lint, unit tests, notebooks (nbval), browser tests
+test: setup-test chromium quiet-lab ## everything: lint, unit tests, notebooks (nbval), browser tests, portability, claims
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/stamp_headers.py --check
-	$(BIN)/pytest $(NBVAL_FLAGS) tests notebooks
+	$(BIN)/pytest $(NBVAL_FLAGS) -m "not claims" tests notebooks
+	$(MAKE) --no-print-directory portability claims
 
 $(VENV)/.lab-installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,10 +62,19 @@ chromium: ## Debian's Chromium for the browser tests (never a browser download)
 		else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
 unit: setup-test ## unit and widget tests only (no browser, no notebooks)
-	$(BIN)/pytest tests -m "not browser"
+	$(BIN)/pytest tests -m "not browser and not claims"
 
 nbval: setup-test ## check stored notebook outputs, e.g. make nbval NB=notebooks/01_markov_chains.ipynb
 	$(BIN)/pytest $(NBVAL_FLAGS) $(NB)
+
+# The same stored outputs with NumPy's SIMD dispatch lowered (computed for this machine): what a
+# notebook prints must not depend on the CPU's rounding. OpenBLAS is never touched here.
+portability: setup-test ## nbval again with NumPy's SIMD paths lowered
+	lowered="$$($(BIN)/python scripts/lowered_simd.py --check)" && \
+		NPY_DISABLE_CPU_FEATURES="$$lowered" $(BIN)/pytest $(NBVAL_FLAGS) notebooks
+
+claims: setup-test ## re-run every asserted training claim over its seeds; prints the smallest margins
+	$(BIN)/pytest -m claims tests/claims
 
 browser: setup-test chromium quiet-lab
 	$(BIN)/pytest tests -m browser

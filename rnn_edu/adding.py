@@ -1,4 +1,8 @@
-"""The adding problem (Hochreiter & Schmidhuber, 1997): a long-range memory test.
+"""The adding problem: a long-range memory test.
+
+This is the variant of Le, Jaitly & Hinton (2015) and Arjovsky et al. (2016). The original of
+Hochreiter & Schmidhuber (1997) draws the values from [-1, 1] and asks for 0.5 + (X1 + X2) / 4;
+both need two values carried across the whole sequence.
 
 Each sequence has T steps of two features ``[value, marker]``: the values are uniform on
 [0, 1], and exactly two markers are 1, one in the first half and one in the second half. The

@@ -37,7 +37,10 @@ def relative_error(a, n) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ParamCheck:
-    """The result for one parameter: how many entries were checked and the worst of them."""
+    """The result for one parameter: how many entries were checked and the worst of them.
+
+    ``worst_index``, ``analytic`` and ``numerical`` say where the largest error is: look there
+    when a check fails."""
 
     name: str
     checked: int
@@ -70,16 +73,17 @@ class Report:
         raise KeyError(f"name: no parameter {name!r}; expected one of {[p.name for p in self.params]}")
 
     def __str__(self) -> str:
-        lines = [f"{'param':<6} {'checked':>13}  {'max rel. error':>14}  {'at':<10} "
-                 f"{'analytic':>11} {'numerical':>11}  result"]
+        # A passing error is truncation and rounding noise, which differs from CPU to CPU, so it
+        # is printed as the bound it meets; a failing one (a bug's size) to two digits. Where the
+        # worst entry was is kept in ``worst_index``, not printed: among near-equal errors,
+        # rounding picks it.
+        lines = [f"{'param':<6} {'checked':>13}  {'max rel. error':>14}  result"]
         for p in self.params:
+            error = f"< {self.tol:.0e}" if p.max_error < self.tol else f"{p.max_error:.1e}"
             verdict = "ok" if p.max_error < self.tol else "FAIL"
-            lines.append(
-                f"{p.name:<6} {p.checked:>6}/{p.total:<6}  {p.max_error:>14.1e}  "
-                f"{str(p.worst_index):<10} {p.analytic:>11.3e} {p.numerical:>11.3e}  {verdict}"
-            )
-        lines.append(f"max relative error {self.max_error:.1e} (tolerance {self.tol:.0e}): "
-                     + ("PASS" if self.ok else "FAIL"))
+            lines.append(f"{p.name:<6} {p.checked:>6}/{p.total:<6}  {error:>14}  {verdict}")
+        lines.append(f"every error below the tolerance {self.tol:.0e}: PASS" if self.ok else
+                     f"max relative error {self.max_error:.1e} (tolerance {self.tol:.0e}): FAIL")
         return "\n".join(lines)
 
     __repr__ = __str__

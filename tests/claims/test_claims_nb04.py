@@ -1,0 +1,133 @@
+"""Notebook 04's training claims, re-run for several seeds (``make claims``)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rnn_edu import bptt, data, losses, markov, optim, rnn, sampling, train
+from tests.claims.conftest import SEEDS
+
+pytestmark = pytest.mark.claims
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    text = data.load_corpus()
+    train_text, val_text = data.train_val_split(text)
+    return train_text, val_text, data.Vocab.from_text(text)
+
+
+def test_truncation_keeps_the_direction(corpus, claim):
+    train_text, _, vocab = corpus
+    ids = vocab.encode(train_text[30_000:30_201])
+    x, y = ids[None, :-1], ids[None, 1:]
+    cosines, ordered = {}, {}
+    for s in SEEDS:
+        p = train.init_char_params(vocab.size, 64, seed=s, dtype=np.float64)
+        cache = rnn.forward(p, x)
+        dy = losses.cross_entropy(cache.y, y)[1]
+        full = bptt.backward(p, cache, dy)[0].W_hh
+        cut = {k: bptt.backward(p, cache, dy, truncate=k)[0].W_hh for k in (1, 5, 25, 50)}
+        gaps = [np.linalg.norm(cut[k] - full) / np.linalg.norm(full) for k in (1, 5, 25, 50)]
+        cosines[s] = np.sum(cut[25] * full) / (np.linalg.norm(cut[25]) * np.linalg.norm(full)) - 0.99
+        ordered[s] = min(-np.diff(gaps).max(), gaps[-1])  # > 0: gaps fall with the chunk length
+    claim("nb04 chunks of 25: cosine with full BPTT > 0.99", cosines)
+    claim("nb04 truncation: error falls with the chunk length", ordered)
+
+
+def test_clipping_tames_the_too_long_step(corpus, claim):
+    train_text, _, vocab = corpus
+    ids = vocab.encode(train_text[:100_000])
+    ln_V = math.log(vocab.size)
+    out = {}
+    for s in SEEDS:
+        for clip in (None, 0.5):
+            p = rnn.init_params(vocab.size, 64, vocab.size, seed=s)
+            before = {n: np.linalg.norm(getattr(p, n)) for n in ("W_hh", "W_hy")}
+            hist = train.train(
+                p,
+                ids,
+                optimizer=optim.SGD(lr=3.0),
+                steps=150,
+                batch_size=16,
+                seq_len=50,
+                clip_norm=clip,
+                progress=False,
+            )
+            grew = min(np.linalg.norm(getattr(p, n)) / before[n] for n in before)
+            out[s, clip] = hist, grew
+    wild = {s: out[s, None][0] for s in SEEDS}
+    tame = {s: out[s, 0.5][0] for s in SEEDS}
+    claim(
+        "nb04 no clipping: final loss > 5 ln V",
+        {s: np.mean(h.loss[-20:]) / (5 * ln_V) - 1 for s, h in wild.items()},
+    )
+    claim(
+        "nb04 no clipping: loss passes 3 ln V within 10 updates",
+        {
+            s: 10.5 - (int(np.argmax(np.array(h.loss) > 3 * ln_V)) + 1) if max(h.loss) > 3 * ln_V else -1
+            for s, h in wild.items()
+        },
+    )
+    claim(
+        "nb04 no clipping: median gradient norm > 5x the first",
+        {s: np.median(h.grad_norms) / (5 * h.grad_norms[0]) - 1 for s, h in wild.items()},
+    )
+    claim(
+        "nb04 no clipping: ||W_hh||, ||W_hy|| grow > 1.5-fold", {s: out[s, None][1] / 1.5 - 1 for s in SEEDS}
+    )
+    claim(
+        "nb04 clip at 0.5: final loss < ln V / 1.5",
+        {s: ln_V / 1.5 - np.mean(h.loss[-20:]) for s, h in tame.items()},
+    )
+    claim(
+        "nb04 clip at 0.5: median gradient norm < 1/5 of the unclipped",
+        {s: np.median(wild[s].grad_norms) / (5 * np.median(tame[s].grad_norms)) - 1 for s in SEEDS},
+    )
+
+
+def test_the_rnn_beats_the_best_chain(corpus, claim):
+    train_text, val_text, vocab = corpus
+    sweep = markov.sweep_orders(train_text, val_text, range(9), markov.DEFAULT_K, vocab)
+    best_order = min(sweep, key=sweep.get)
+    chain_bits = -markov.fit(train_text, best_order, markov.DEFAULT_K, vocab).log2_probs(val_text)
+    train_contexts = {train_text[p : p + best_order] for p in range(len(train_text) - best_order)}
+    beats, gains, words, distinct = {}, {}, {}, {}
+    train_words = set(train_text.split())
+    for s in SEEDS:
+        p = train.init_char_params(vocab.size, 256, seed=s, dtype=np.float32)
+        hist = train.train(
+            p,
+            vocab.encode(train_text),
+            vocab.encode(val_text),
+            optimizer=optim.Adam(lr=1e-2, beta2=0.99),
+            lr_end=3e-4,
+            steps=1500,
+            batch_size=32,
+            seq_len=25,
+            clip_norm=5.0,
+            eval_every=1500,
+            seed=s,
+            progress=False,
+        )
+        beats[s] = sweep[best_order] - 0.03 - hist.val_bpc[-1]
+        rnn_bits = -train.log2_probs(p, vocab.encode(val_text))
+        positions = np.arange(1, len(rnn_bits) + 1)
+        new = np.array(
+            [q >= best_order and val_text[q - best_order : q] not in train_contexts for q in positions]
+        )
+        seen = ~new & (positions >= best_order)
+        gain_new = chain_bits[positions][new].mean() - rnn_bits[new].mean()
+        gain_seen = chain_bits[positions][seen].mean() - rnn_bits[seen].mean()
+        gains[s] = min(gain_new - 2 * gain_seen, gain_seen)
+        share = {}
+        for tau in (0.3, 1.5):
+            w = sampling.sample(p, vocab, 300, prompt="The ", temperature=tau, seed=1).split()
+            share[tau] = (np.mean([x in train_words for x in w]), len(set(w)) / len(w))
+        words[s] = min(share[0.3][0] - 0.6, share[0.3][0] - share[1.5][0])
+        distinct[s] = share[1.5][1] - share[0.3][1]
+    claim("nb04 RNN val bits/char < best chain - 0.03", beats)
+    claim("nb04 RNN gains most where the context is new (> 2x where seen, > 0)", gains)
+    claim("nb04 temperature 0.3: > 60% real words, more than at 1.5", words)
+    claim("nb04 temperature 0.3: fewer distinct words than at 1.5", distinct)
