@@ -22,3 +22,13 @@ def test_relative_links_resolve():
                 checked += 1
                 assert (path.parent / target.split("#")[0]).exists(), f"{path.name}: {target}"
     assert checked >= 5  # the map in 00 and the "Next" links
+
+
+def test_common_claims_page_links_resolve_and_is_linked():
+    page = ROOT / "notebooks" / "common_claims.md"
+    targets = LINK.findall(page.read_text())
+    notebooks = [t for t in targets if t.endswith(".ipynb")]
+    assert len(notebooks) >= 5 and all((page.parent / t).exists() for t in notebooks), notebooks
+    welcome = nbformat.read(ROOT / "notebooks" / "00_welcome.ipynb", as_version=4)
+    assert any("(common_claims.md)" in c.source for c in welcome.cells if c.cell_type == "markdown")
+    assert "notebooks/common_claims.md" in (ROOT / "README.md").read_text()
