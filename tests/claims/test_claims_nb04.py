@@ -22,7 +22,7 @@ def test_truncation_keeps_the_direction(corpus, claim):
     train_text, _, vocab = corpus
     ids = vocab.encode(train_text[30_000:30_201])
     x, y = ids[None, :-1], ids[None, 1:]
-    cosines, ordered = {}, {}
+    cosines, ordered, weaker = {}, {}, {}
     for s in SEEDS:
         p = train.init_char_params(vocab.size, 64, seed=s, dtype=np.float64)
         cache = rnn.forward(p, x)
@@ -30,10 +30,17 @@ def test_truncation_keeps_the_direction(corpus, claim):
         full = bptt.backward(p, cache, dy)[0].W_hh
         cut = {k: bptt.backward(p, cache, dy, truncate=k)[0].W_hh for k in (1, 5, 25, 50)}
         gaps = [np.linalg.norm(cut[k] - full) / np.linalg.norm(full) for k in (1, 5, 25, 50)]
-        cosines[s] = np.sum(cut[25] * full) / (np.linalg.norm(cut[25]) * np.linalg.norm(full)) - 0.99
+        cosine = np.sum(cut[25] * full) / (np.linalg.norm(cut[25]) * np.linalg.norm(full))
+        cosines[s] = cosine - 0.99
+        p03 = rnn.init_params(vocab.size, 64, vocab.size, seed=s)  # notebook 03's initialization
+        c03 = rnn.forward(p03, x)
+        dy03 = losses.cross_entropy(c03.y, y)[1]
+        full03, cut03 = (bptt.backward(p03, c03, dy03, truncate=k)[0].W_hh for k in (None, 25))
+        weaker[s] = cosine - 0.01 - np.sum(cut03 * full03) / (np.linalg.norm(cut03) * np.linalg.norm(full03))
         ordered[s] = min(-np.diff(gaps).max(), gaps[-1])  # > 0: gaps fall with the chunk length
     claim("nb04 chunks of 25: cosine with full BPTT > 0.99", cosines)
     claim("nb04 truncation: error falls with the chunk length", ordered)
+    claim("nb04 chunks of 25: notebook 03's init has a lower cosine (by 0.01)", weaker)
 
 
 def test_clipping_tames_the_too_long_step(corpus, claim):
@@ -93,7 +100,7 @@ def test_the_rnn_beats_the_best_chain(corpus, claim):
     best_order = min(sweep, key=sweep.get)
     chain_bits = -markov.fit(train_text, best_order, markov.DEFAULT_K, vocab).log2_probs(val_text)
     train_contexts = {train_text[p : p + best_order] for p in range(len(train_text) - best_order)}
-    beats, gains, words, distinct = {}, {}, {}, {}
+    beats, gains, shares, words, distinct = {}, {}, {}, {}, {}
     train_words = set(train_text.split())
     for s in SEEDS:
         p = train.init_char_params(vocab.size, 256, seed=s, dtype=np.float32)
@@ -121,6 +128,8 @@ def test_the_rnn_beats_the_best_chain(corpus, claim):
         gain_new = chain_bits[positions][new].mean() - rnn_bits[new].mean()
         gain_seen = chain_bits[positions][seen].mean() - rnn_bits[seen].mean()
         gains[s] = min(gain_new - 2 * gain_seen, gain_seen)
+        share_new = gain_new * new.sum() / (gain_new * new.sum() + gain_seen * seen.sum())
+        shares[s] = 0.5 - share_new
         share = {}
         for tau in (0.3, 1.5):
             w = sampling.sample(p, vocab, 300, prompt="The ", temperature=tau, seed=1).split()
@@ -129,5 +138,6 @@ def test_the_rnn_beats_the_best_chain(corpus, claim):
         distinct[s] = share[1.5][1] - share[0.3][1]
     claim("nb04 RNN val bits/char < best chain - 0.03", beats)
     claim("nb04 RNN gains most where the context is new (> 2x where seen, > 0)", gains)
+    claim("nb04 new contexts give less than half the RNN's total advantage", shares)
     claim("nb04 temperature 0.3: > 60% real words, more than at 1.5", words)
     claim("nb04 temperature 0.3: fewer distinct words than at 1.5", distinct)
