@@ -66,6 +66,23 @@ def test_hidden_state_numbers_match_the_machine_and_the_rnn(hidden):
     assert "state &#x27;[&#x27;" in hidden.text.value and "prefers &#x27;]&#x27;" in hidden.text.value
 
 
+def test_stepper_terms_are_the_table_in_full_precision(stepper, char_vocab):
+    p = stepper.params
+    text = "for x in range(10):"
+    cache = rnn.forward(p, char_vocab.encode(text)[None])
+    for t in (1, 5, len(text)):
+        stepper.set(text=text, t=t)
+        terms = stepper.terms()
+        h_prev = cache.h[0, t - 2] if t > 1 else np.zeros(p.hidden_size)
+        assert list(terms) == ["h_{t-1}", "x_t W_xh", "h_{t-1} W_hh", "b_h", "a_t = sum", "h_t = tanh(a_t)"]
+        assert np.allclose(terms["h_{t-1}"], h_prev, atol=1e-12)
+        assert np.allclose(terms["h_t = tanh(a_t)"], cache.h[0, t - 1], atol=1e-12)
+        assert np.allclose(np.tanh(terms["a_t = sum"]), terms["h_t = tanh(a_t)"], atol=1e-12)
+        assert all(f"{v:+.2f}" in stepper.text.value for v in terms["a_t = sum"])  # the table shows them
+    stepper.set(text="")
+    assert stepper.terms() == {}
+
+
 @pytest.mark.parametrize(
     "values",
     [

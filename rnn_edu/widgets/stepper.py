@@ -80,9 +80,7 @@ class StepperExplorer(Explorer):
             return "<i>The input text is empty: there is no time step to show.</i>"
         T, p = len(text), self.params
         t = min(max(t, 1), T)
-        x = one_hot_text(text, self.vocab, p.dtype)
-        cache = rnn.forward(p, x[None])
-        h = np.concatenate([cache.h0, cache.h[0]])  # h[t] is h_t, h[0] = h_0
+        x, h, y = self._unrolled(text)
         im = ax_map.imshow(h[1:].T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
                            interpolation="nearest", extent=(0.5, T + 0.5, p.hidden_size - 0.5, -0.5))
         ax_map.add_patch(Rectangle((t - 0.5, -0.5), 1, p.hidden_size, fill=False, lw=2))
@@ -105,19 +103,39 @@ class StepperExplorer(Explorer):
         unseen = sorted({c for c in text if c not in self.vocab})
         if unseen:
             notes.append("not in the vocabulary (zero input x_t): " + ", ".join(map(repr, unseen)))
-        return self._numbers(text, t, x[t - 1], h[t - 1], h[t], cache.y[0, t - 1]) + "".join(
+        return self._numbers(text, t, x[t - 1], h[t - 1], h[t], y[t - 1]) + "".join(
             f"<br><i>{html.escape(n)}</i>" for n in notes
         )
 
-    def _numbers(self, text, t, x_t, h_prev, h_t, y_t) -> str:
+    def terms(self) -> dict[str, np.ndarray]:
+        """The rows of the table of numbers at the current text and step, in full precision:
+        ``h_{t-1}``, ``x_t W_xh``, ``h_{t-1} W_hh``, ``b_h``, ``a_t = sum``, ``h_t = tanh(a_t)``,
+        each ``(hidden,)``. Empty for an empty text."""
+        text = self.controls["text"].value[:MAX_CHARS]
+        if not text:
+            return {}
+        t = min(max(self.controls["t"].value, 1), len(text))
+        x, h, _ = self._unrolled(text)
+        return self._terms(x[t - 1], h[t - 1], h[t])
+
+    def _unrolled(self, text: str):
+        """``x: (T, V)`` one-hot, ``h: (T + 1, hidden)`` with ``h[t]`` = h_t (h[0] = h_0), ``y: (T, K)``."""
+        x = one_hot_text(text, self.vocab, self.params.dtype)
+        cache = rnn.forward(self.params, x[None])
+        return x, np.concatenate([cache.h0, cache.h[0]]), cache.y[0]
+
+    def _terms(self, x_t, h_prev, h_t) -> dict[str, np.ndarray]:
         p = self.params
         parts = {"x_t W_xh": x_t @ p.W_xh, "h_{t-1} W_hh": h_prev @ p.W_hh, "b_h": p.b_h}
-        a_t = sum(parts.values())
+        return {"h_{t-1}": h_prev, **parts, "a_t = sum": sum(parts.values()), "h_t = tanh(a_t)": h_t}
+
+    def _numbers(self, text, t, x_t, h_prev, h_t, y_t) -> str:
+        p = self.params
         c = text[t - 1]
         ident = (f"id {self.vocab.encode(c)[0]} (one-hot: W_xh row {self.vocab.encode(c)[0]})"
                  if c in self.vocab else "not in the vocabulary: x_t = 0")
         n = min(p.hidden_size, MAX_UNITS)
-        rows = [("h_{t-1}", h_prev), *parts.items(), ("a_t = sum", a_t), ("h_t = tanh(a_t)", h_t)]
+        rows = self._terms(x_t, h_prev, h_t).items()
         cells = "".join(
             f"<tr><td style='text-align:left'>{html.escape(name)}</td>"
             + "".join(f"<td>{v:+.2f}</td>" for v in values[:n]) + "</tr>"
