@@ -116,7 +116,7 @@ def test_compute_names_bad_arguments(explorer):
         explorer.compute(1.0, 0, "tanh", 1.0)
     with pytest.raises(ValueError, match=r"matrix: expected one of .*got 'random'"):
         explorer.compute(1.0, 10, "tanh", 1.0, "random")
-    with pytest.raises(ValueError, match=r"activation: expected one of .*got 'sigmoid'"):
+    with pytest.raises(ValueError, match=r"activation: expected one of .*got str 'sigmoid'"):
         explorer.compute(1.0, 10, "sigmoid", 1.0)
 
 
