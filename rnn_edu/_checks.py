@@ -52,6 +52,7 @@ def describe(value) -> str:
 
 
 def _interval(lo, hi, lo_open: bool, hi_open: bool) -> str:
+    lo, hi = (f"{x:g}" if isinstance(x, float) else x for x in (lo, hi))
     if lo is not None and hi is not None:
         return f"in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
     if lo is not None:

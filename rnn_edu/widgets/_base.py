@@ -13,11 +13,15 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import warnings
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+from traitlets import TraitError
+
+from rnn_edu import _checks as C
 
 DPI = 80
 
@@ -72,16 +76,34 @@ class Explorer:
         self.figure = fig
 
     def set(self, **values) -> None:
-        """Set several controls at once (one redraw), e.g. ``explorer.set(order=3, context="th")``."""
-        unknown = set(values) - set(self.controls)
-        if unknown:
-            raise ValueError(
-                f"set(): unknown control(s) {sorted(unknown)}; expected some of {sorted(self.controls)}"
-            )
-        with self._hold():
-            for name, value in values.items():
-                self.controls[name].value = value
-        self.update()
+        """Set several controls at once (one redraw), e.g. ``explorer.set(order=3, context="th")``.
+
+        A slider clamps a number outside its range to the nearest end (the slider's contract);
+        inf, NaN and values of the wrong kind are refused, naming the control.
+        """
+        for name, value in values.items():
+            if name not in self.controls:
+                raise ValueError(f"{name}: unknown control {name!r}; expected some of "
+                                 f"{sorted(self.controls)}")
+            if C.is_real(value) and not math.isfinite(value):
+                raise C.NonFiniteError(f"{name}: expected a finite number, got {value!r}")
+        try:
+            with self._hold():
+                for name, value in values.items():
+                    self._set_value(name, value)
+        finally:
+            self.update()  # the picture matches the controls even if one value was refused
+
+    def _set_value(self, name: str, value) -> None:
+        control = self.controls[name]
+        try:
+            control.value = value
+        except TraitError:  # traitlets' message names neither the control nor the explorer
+            options = getattr(control, "options", None)
+            kinds = {int: "an int", float: "a number", str: "a str", bool: "True or False"}
+            what = (f"one of {tuple(options)}" if options is not None
+                    else kinds.get(type(control.value), type(control.value).__name__))
+            raise TypeError(f"{name}: expected {what}, got {C.describe(value)}") from None
 
     def _on_change(self, change) -> None:
         if not getattr(self, "_holding", False):
