@@ -103,7 +103,10 @@ def require_real(name: str, value, min: float | None = None, max: float | None =
     what += " or None" if optional else ""
     if not is_real(value):
         raise TypeError(f"{name}: expected {what}, got {describe(value)}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond 1e308
+        x = float("inf")
     if not np.isfinite(x):
         raise NonFiniteError(f"{name}: expected {what}, got {value!r}")
     if ((lo is not None and (x <= lo if lo_open else x < lo))
@@ -230,3 +233,23 @@ def require_finite(name: str, a: np.ndarray) -> np.ndarray:
         raise NonFiniteError(f"{name}: expected finite numbers, got {bad} inf or NaN of "
                              f"{a.size} entries")
     return a
+
+
+def require_ids(name: str, value, size: int, ndim=None) -> np.ndarray:
+    """``value`` as an int array of ids in ``[0, size)`` (float ids are refused, not truncated)."""
+    ids = require_array(name, value, kind="int", ndim=ndim)
+    if ids.size and (ids.min() < 0 or ids.max() >= size):
+        raise ValueError(f"{name}: expected ids in [0, {size}), got min {ids.min()} "
+                         f"max {ids.max()}")
+    return ids
+
+
+def require_float_dtype(name: str, dtype) -> np.dtype:
+    """``dtype`` as ``np.float32`` or ``np.float64``, the two the course computes in."""
+    try:
+        dt = np.dtype(dtype)
+    except (TypeError, ValueError):
+        dt = None
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"{name}: expected np.float32 or np.float64, got {describe(dtype)}")
+    return dt

@@ -108,17 +108,8 @@ class Vocab:
 
     def decode(self, ids) -> str:
         """Return the text of ``ids``: a sequence of ints in ``[0, size)``."""
-        ids = require_ids("ids", ids, self.size, ndim=1)
+        ids = C.require_ids("ids", ids, self.size, ndim=1)
         return "".join(self.chars[i] for i in ids)
-
-
-def require_ids(name: str, value, size: int, ndim=None) -> np.ndarray:
-    """``value`` as an int array of ids in ``[0, size)`` (float ids are refused, not truncated)."""
-    ids = C.require_array(name, value, kind="int", ndim=ndim)
-    if ids.size and (ids.min() < 0 or ids.max() >= size):
-        raise ValueError(f"{name}: expected ids in [0, {size}), got min {ids.min()} "
-                         f"max {ids.max()}")
-    return ids
 
 
 def one_hot(ids: np.ndarray, size: int, dtype=np.float64) -> np.ndarray:
@@ -128,8 +119,8 @@ def one_hot(ids: np.ndarray, size: int, dtype=np.float64) -> np.ndarray:
     ``_checks.MAX_ENTRIES`` entries are refused.
     """
     size = C.require_int("size", size, min=1)
-    ids = require_ids("ids", ids, size)
-    dtype = require_float_dtype("dtype", dtype)
+    ids = C.require_ids("ids", ids, size)
+    dtype = C.require_float_dtype("dtype", dtype)
     C.require_size("size", ids.size * size)
     out = np.zeros(ids.shape + (size,), dtype)
     np.put_along_axis(out, ids[..., None], 1, axis=-1)
@@ -144,7 +135,7 @@ def one_hot_text(text: str, vocab: Vocab, dtype=np.float64) -> np.ndarray:
     """
     C.require_text("text", text)
     C.require_instance("vocab", vocab, Vocab)
-    dtype = require_float_dtype("dtype", dtype)
+    dtype = C.require_float_dtype("dtype", dtype)
     C.require_size("text", len(text) * vocab.size)
     x = np.zeros((len(text), vocab.size), dtype)
     index = vocab._index
@@ -152,17 +143,6 @@ def one_hot_text(text: str, vocab: Vocab, dtype=np.float64) -> np.ndarray:
         if c in index:
             x[i, index[c]] = 1.0
     return x
-
-
-def require_float_dtype(name: str, dtype) -> np.dtype:
-    """``dtype`` as ``np.float32`` or ``np.float64``, the two the course computes in."""
-    try:
-        dt = np.dtype(dtype)
-    except (TypeError, ValueError):
-        dt = None
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"{name}: expected np.float32 or np.float64, got {C.describe(dtype)}")
-    return dt
 
 
 def batch_windows(ids: np.ndarray, batch_size: int, seq_len: int):
@@ -179,7 +159,8 @@ def batch_windows(ids: np.ndarray, batch_size: int, seq_len: int):
     per_stream = (len(ids) - 1) // batch_size
     if per_stream < seq_len:
         raise ValueError(
-            f"ids: {len(ids)} tokens are too few for batch_size={batch_size} x seq_len={seq_len}"
+            f"ids: expected at least batch_size * seq_len + 1 = {batch_size * seq_len + 1} "
+            f"tokens, got {len(ids)}: too few for batch_size={batch_size} x seq_len={seq_len}"
         )
     x_all = ids[: per_stream * batch_size].reshape(batch_size, per_stream)
     y_all = ids[1 : per_stream * batch_size + 1].reshape(batch_size, per_stream)

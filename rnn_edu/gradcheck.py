@@ -56,6 +56,16 @@ class ParamCheck:
     analytic: float  # the analytic gradient at the worst entry
     numerical: float  # the numerical gradient at the worst entry
 
+    def __post_init__(self) -> None:
+        C.require_text("name", self.name, min_len=1)
+        C.require_int("total", self.total, min=1)
+        C.require_int("checked", self.checked, 1, self.total)
+        for field in ("max_error", "analytic", "numerical"):
+            C.require_real(field, getattr(self, field))
+        if not (isinstance(self.worst_index, tuple) and all(map(C.is_int, self.worst_index))):
+            raise TypeError(f"worst_index: expected a tuple of ints, got "
+                            f"{C.describe(self.worst_index)}")
+
 
 @dataclass(frozen=True)
 class Report:
@@ -63,6 +73,13 @@ class Report:
 
     params: tuple[ParamCheck, ...]
     tol: float
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.params, tuple) and self.params
+                and all(isinstance(p, ParamCheck) for p in self.params)):
+            raise TypeError(f"params: expected a non-empty tuple of ParamCheck, got "
+                            f"{C.describe(self.params)}")
+        C.require_real("tol", self.tol, above=0)
 
     @property
     def max_error(self) -> float:

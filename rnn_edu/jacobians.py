@@ -173,10 +173,9 @@ def log10_bound(sigma_max: float, gamma: float, time: int) -> np.ndarray:
     gamma = C.require_real("gamma", gamma, min=0)
     time = C.require_int("time", time, min=0, max=C.MAX_ENTRIES, why="one entry per step")
     lag = np.arange(time, -1, -1, dtype=float)  # T - t for t = 0..T
-    rate = float(sigma_max) * float(gamma)
-    if rate == 0:
+    if sigma_max == 0 or gamma == 0:
         return np.where(lag == 0, 0.0, -np.inf)
-    return lag * np.log10(rate)
+    return lag * (np.log10(sigma_max) + np.log10(gamma))  # a sum of logs: no overflow
 
 
 def bound(sigma_max: float, gamma: float, time: int) -> np.ndarray:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import _checks as C
-from rnn_edu.data import require_ids
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -53,7 +52,7 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.nd
                              nonempty=True)
     batch, time, V = logits.shape
     targets = C.require_array("targets", targets, kind="int", shape=(batch, time))
-    targets = require_ids("targets", targets, V)  # V = logits.shape[2]
+    targets = C.require_ids("targets", targets, V)  # V = logits.shape[2]
     n = targets.size
     b, t = np.indices(targets.shape)
     logp = log_softmax(logits)

@@ -23,7 +23,6 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from rnn_edu import _checks as C
-from rnn_edu.data import require_float_dtype
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 MAX_HIDDEN = 4096  # init_params' largest hidden size (its QR takes seconds beyond)
@@ -53,9 +52,10 @@ class RNNParams:
         n_out = _shape2("W_hy", self.W_hy)[1]
         _expect("W_hy", self.W_hy, (n_h, n_out))
         _expect("b_y", self.b_y, (n_out,))
-        dtypes = {getattr(self, n).dtype for n in PARAM_NAMES}
-        if len(dtypes) != 1:
-            raise TypeError(f"parameters: expected one dtype for all five, got {sorted(map(str, dtypes))}")
+        odd = next((n for n in PARAM_NAMES if getattr(self, n).dtype != self.W_xh.dtype), None)
+        if odd is not None:
+            raise TypeError(f"{odd}: expected one dtype for all five, {self.W_xh.dtype} like W_xh, "
+                            f"got {getattr(self, odd).dtype}")
 
     @property
     def input_size(self) -> int:
@@ -75,6 +75,7 @@ class RNNParams:
 
     def require_finite(self, name: str = "params") -> RNNParams:
         """``self`` if every entry is finite; else ``NonFiniteError`` naming ``name.W_..``."""
+        C.require_text("name", name, min_len=1)
         for key, value in self.as_dict().items():
             C.require_finite(f"{name}.{key}", value)
         return self
@@ -87,6 +88,8 @@ class RNNParams:
         return RNNParams(**{k: v.copy() for k, v in self.as_dict().items()})
 
     def astype(self, dtype) -> RNNParams:
+        """A copy in ``dtype``: ``np.float32`` or ``np.float64``."""
+        dtype = C.require_float_dtype("dtype", dtype)
         return RNNParams(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
 
 
@@ -106,7 +109,7 @@ def init_params(
     n_out = C.require_int("output_size", output_size, min=1)
     C.require_int("hidden_size", n_h, max=MAX_HIDDEN, why="W_hh is a QR of hidden x hidden")
     C.require_size("hidden_size", n_h * (n_in + n_h + n_out), what="weights")
-    dtype = require_float_dtype("dtype", dtype)
+    dtype = C.require_float_dtype("dtype", dtype)
     rng = np.random.default_rng(C.require_seed("seed", seed))
     q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
     q *= np.sign(np.diag(r))  # makes the orthogonal matrix uniformly distributed
@@ -232,7 +235,7 @@ def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
     if x.ndim == 2 and np.issubdtype(x.dtype, np.integer):
         if x.size and (x.min() < 0 or x.max() >= n_in):
             raise ValueError(
-                f"{name}: token ids must be in [0, {n_in}) (input size), "
+                f"{name}: expected token ids in [0, {n_in}) (input size), "
                 f"got min {x.min()} and max {x.max()}"
             )
     elif x.ndim == 3 and np.issubdtype(x.dtype, np.floating):

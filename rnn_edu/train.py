@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from rnn_edu import _checks as C
 from rnn_edu import bptt, losses, optim
-from rnn_edu.data import batch_windows, require_ids
+from rnn_edu.data import batch_windows
 from rnn_edu.rnn import RNNParams, forward, init_params
 
 
@@ -70,7 +70,7 @@ def init_char_params(vocab_size: int, hidden_size: int, *, seed: int = 0,
 
 def _check_ids(name: str, ids, vocab_size: int, min_len: int) -> np.ndarray:
     """1-D int ids of the model's vocabulary, at least ``min_len`` of them."""
-    ids = require_ids(name, ids, vocab_size, ndim=1)
+    ids = C.require_ids(name, ids, vocab_size, ndim=1)
     if len(ids) < min_len:
         raise ValueError(f"{name}: expected at least {min_len} ids, got {len(ids)}")
     return ids

@@ -18,6 +18,11 @@ class Feedback:
     ok: bool
     message: str
 
+    def __post_init__(self) -> None:
+        C.require_text("exercise", self.exercise)
+        C.require_bool("ok", self.ok)
+        C.require_text("message", self.message)
+
     def __bool__(self) -> bool:
         return self.ok
 

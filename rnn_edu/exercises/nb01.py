@@ -91,9 +91,10 @@ def check_uniform_bits(answer, V: int, strict: bool = False) -> Feedback:
     """Exercise 3: the bits per character of the uniform model over ``V`` characters."""
     name = "3. the uniform model"
     expected = float(np.log2(C.require_int("V", V, min=1)))
-    if not C.is_real(answer) or not np.isfinite(answer):
+    try:
+        got = C.require_real("answer", answer)
+    except (TypeError, ValueError):
         return checked(hint(name, f"expected a number, got {C.describe(answer)}"), strict)
-    got = float(answer)
     if abs(got - expected) < 5e-3:  # a typed answer rounded to 2-3 decimals is right
         return checked(passed(name, f"log2({V}) = {expected:.3f}: every character costs the "
                                     "same, whatever the context."), strict)

@@ -27,7 +27,9 @@ DPI = 80
 
 
 def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
-    """Render a figure to PNG bytes without touching pyplot's global state."""
+    """Render a figure to PNG bytes without touching pyplot's global state (dpi 10 to 600)."""
+    C.require_instance("fig", fig, Figure, "a matplotlib Figure")
+    dpi = C.require_real("dpi", dpi, 10, 600)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
@@ -45,6 +47,10 @@ class Explorer:
     figsize = (7.0, 3.2)
 
     def __init__(self) -> None:
+        if not isinstance(getattr(self, "controls", None), dict):
+            raise TypeError(f"controls: {type(self).__name__} must set self.controls (name -> "
+                            "ipywidgets control) before Explorer.__init__: use an explorer "
+                            "such as MarkovExplorer, or subclass Explorer")
         # Shown at the figure's own pixel size, not stretched to the notebook's width.
         self.image = widgets.Image(format="png", layout={"width": f"{self.figsize[0] * DPI:.0f}px"})
         self.text = widgets.HTML()

@@ -24,6 +24,7 @@ K_RANGE, TEMPERATURE_RANGE, MAX_SAMPLE_LENGTH = (1e-3, 10.0), (10**-1.5, 10.0), 
 
 def show_char(c: str) -> str:
     """A printable label for a character (newline and space are otherwise invisible)."""
+    C.require_text("c", c)
     return {"\n": "\\n", " ": "␣", "\t": "\\t"}.get(c, c)
 
 
