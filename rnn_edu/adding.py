@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnn_edu import _checks as C
 from rnn_edu import bptt, losses, optim
-from rnn_edu.data import _describe
 from rnn_edu.rnn import RNNParams, forward
 from rnn_edu.train import blas_limit
 
@@ -36,10 +36,10 @@ def adding_problem(n: int, time: int, *, seed: int = 0) -> tuple[np.ndarray, np.
     ``x[..., 1]`` the markers; ``target: (n, 1)``, the sum of the two marked values.
     The same arguments always give the same data.
     """
-    for name, value, low in (("n", n, 1), ("time", time, 2)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name}: expected an int >= {low}, got {_describe(value)}")
-    rng = np.random.default_rng(seed)
+    n = C.require_int("n", n, min=1)
+    time = C.require_int("time", time, min=2)
+    C.require_size("n", 2 * n * time)
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     half = time // 2
     values = rng.uniform(0.0, 1.0, size=(n, time))
     first = rng.integers(0, half, size=n)  # one marker in steps 0..half-1
@@ -57,9 +57,10 @@ def baseline_mse(target: np.ndarray) -> float:
 
     target: ``(n, 1)`` or ``(n,)``.
     """
-    target = np.asarray(target, dtype=float)
+    target = C.require_array("target", target)
     if target.size == 0 or target.ndim not in (1, 2) or (target.ndim == 2 and target.shape[1] != 1):
-        raise ValueError(f"target: expected a non-empty (n, 1) or (n,) array, got {_describe(target)}")
+        raise ValueError(f"target: expected a non-empty (n, 1) or (n,) array, got shape "
+                         f"{target.shape}")
     return float(np.mean((target - target.mean()) ** 2))
 
 
@@ -96,22 +97,24 @@ def fit(
     blas_threads: threads for NumPy's matrix products while training (``None``: leave as is),
     as in :func:`rnn_edu.train.train`.
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
+    C.require_instance("params", params, RNNParams).require_finite()
     if params.input_size != 2 or params.output_size != 1:
         raise ValueError(
             "params: the adding problem needs input size 2 and output size 1, got "
             f"{params.input_size} and {params.output_size}"
         )
-    for name, value in (("steps", steps), ("batch_size", batch_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name}: expected an int >= 1, got {_describe(value)}")
-    if clip_norm is not None and (not isinstance(clip_norm, (int, float)) or isinstance(clip_norm, bool)
-                                  or not clip_norm > 0):
-        raise ValueError(f"clip_norm: expected a number > 0 or None, got {clip_norm!r}")
-    if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
-        raise ValueError(f"blas_threads: expected an int >= 1 or None, got {blas_threads!r}")
-    optimizer = optim.Adam(lr=1e-2) if optimizer is None else optimizer
+    time = C.require_int("time", time, min=2)
+    steps = C.require_int("steps", steps, min=1, max=C.MAX_STEPS, why="more would take days")
+    batch_size = C.require_int("batch_size", batch_size, min=1)
+    C.require_size("batch_size", 2 * batch_size * time)
+    clip_norm = C.require_real("clip_norm", clip_norm, above=0, optional=True)
+    C.require_int("blas_threads", blas_threads, min=1, optional=True)
+    C.require_seed("seed", seed)
+    if val is not None:
+        C.require_instance("val", val, tuple, "a pair (x, target) or None")
+        if len(val) != 2:
+            raise ValueError(f"val: expected a pair (x, target), got {len(val)} items")
+    optimizer = optim.Adam(lr=1e-2) if optimizer is None else optim.require_optimizer(optimizer)
     history = FitHistory()
     with blas_limit(blas_threads):  # small matrices: one BLAS thread is fastest
         _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history)
@@ -133,7 +136,7 @@ def _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history) 
             cache = forward(params, x)
             loss, dy = losses.mse_last(cache.y, target)
             grads, _ = bptt.backward(params, cache, dy)
-            norm = optim.global_norm(grads)
+            norm = optim._norm(grads.as_dict())  # inf or NaN when the gradient overflowed
         history.loss.append(loss)
         history.grad_norms.append(norm)
         if not np.isfinite(norm):

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_edu.data import _describe, one_hot
+from rnn_edu import _checks as C
+from rnn_edu.data import one_hot
 from rnn_edu.rnn import Cache, RNNParams
 
 
@@ -49,43 +50,17 @@ def backward(
     dh_last: ``(batch, hidden)``, dL/dh_T arriving from beyond the sequence (``None``: zero)
     truncate: cut the gradient every ``truncate`` steps (``None``: full BPTT)
     Returns ``(grads, dh0)``: an :class:`RNNParams` of gradients (same shapes as ``params``) and
-    ``dh0: (batch, hidden)``, dL/dh_0.
+    ``dh0: (batch, hidden)``, dL/dh_0. Every argument must be finite (``NonFiniteError``).
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
-    if not isinstance(cache, Cache):
-        raise TypeError(f"cache: expected the Cache from rnn.forward, got {type(cache).__name__}")
+    C.require_instance("params", params, RNNParams).require_finite()
+    _check_cache(C.require_instance("cache", cache, Cache, "the Cache from rnn.forward"), params)
     h, h0 = cache.h, cache.h0
     batch, time, hidden = h.shape
-    n_in = cache.x.max() + 1 if cache.tokens else cache.x.shape[2]
-    if (hidden != params.hidden_size or cache.y.shape[2] != params.output_size
-            or n_in > params.input_size or (not cache.tokens and n_in != params.input_size)):
-        raise ValueError(
-            f"cache: hidden size {hidden}, output size {cache.y.shape[2]} and "
-            + (f"token ids up to {n_in - 1}" if cache.tokens else f"input size {n_in}")
-            + f" do not match params (input {params.input_size}, hidden {params.hidden_size}, "
-            f"output {params.output_size}): pass the params the forward pass used"
-        )
-    dy = np.asarray(dy)
-    if dy.shape != cache.y.shape or not np.issubdtype(dy.dtype, np.floating):
-        raise ValueError(
-            f"dy: expected floats of shape (batch, time, output) = {cache.y.shape}, "
-            f"got {_describe(dy)}"
-        )
-    if dh_last is None:
-        dh_next = np.zeros((batch, hidden), params.dtype)
-    else:
-        dh_next = np.asarray(dh_last)
-        if dh_next.shape != (batch, hidden) or not np.issubdtype(dh_next.dtype, np.floating):
-            raise ValueError(
-                f"dh_last: expected floats of shape (batch, hidden) = ({batch}, {hidden}), "
-                f"got {_describe(dh_last)}"
-            )
-    if truncate is not None and (
-        not isinstance(truncate, (int, np.integer)) or isinstance(truncate, bool) or truncate < 1
-    ):
-        raise ValueError(f"truncate: expected an int >= 1 or None, got {truncate!r}")
-    dy = dy.astype(params.dtype, copy=False)
+    dy = C.require_array("dy", dy, kind="float", shape=cache.y.shape,
+                         labels="(batch, time, output)").astype(params.dtype, copy=False)
+    dh_next = (np.zeros((batch, hidden), params.dtype) if dh_last is None else C.require_array(
+        "dh_last", dh_last, kind="float", shape=(batch, hidden), labels="(batch, hidden)"))
+    truncate = C.require_int("truncate", truncate, min=1, optional=True)
 
     dh_out = dy @ params.W_hy.T  # dL/dh_t through y_t, all steps at once: (batch, time, hidden)
     da = np.empty_like(h)
@@ -113,3 +88,17 @@ def backward(
         b_y=dy.sum(axis=(0, 1)),
     )
     return grads, dh0
+
+
+def _check_cache(cache: Cache, params: RNNParams) -> None:
+    """The cache must come from a forward pass with ``params``: the sizes must agree."""
+    hidden, n_out = cache.h.shape[2], cache.y.shape[2]
+    n_in = cache.x.max() + 1 if cache.tokens else cache.x.shape[2]
+    if (hidden != params.hidden_size or n_out != params.output_size
+            or n_in > params.input_size or (not cache.tokens and n_in != params.input_size)):
+        raise ValueError(
+            f"cache: hidden size {hidden}, output size {n_out} and "
+            + (f"token ids up to {n_in - 1}" if cache.tokens else f"input size {n_in}")
+            + f" do not match params (input {params.input_size}, hidden {params.hidden_size}, "
+            f"output {params.output_size}): pass the params the forward pass used"
+        )

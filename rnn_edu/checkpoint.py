@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn_edu import _checks as C
 from rnn_edu.data import Vocab
 from rnn_edu.rnn import PARAM_NAMES, RNNParams
 
@@ -23,11 +24,13 @@ def save(path, params: RNNParams, vocab: Vocab | None = None) -> Path:
 
     ``np.savez`` appends ``.npz`` to a name without it; the returned path says where it went.
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
-    if vocab is not None and not isinstance(vocab, Vocab):
-        raise TypeError(f"vocab: expected a data.Vocab or None, got {type(vocab).__name__}")
-    path = Path(path)
+    path = _path(path)
+    C.require_instance("params", params, RNNParams).require_finite()
+    if vocab is not None:
+        C.require_instance("vocab", vocab, Vocab, "a data.Vocab or None")
+        if vocab.size != params.input_size:
+            raise ValueError(f"vocab: expected {params.input_size} characters (the rows of "
+                             f"W_xh), got {vocab.size}")
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     arrays = dict(params.as_dict(), format=np.array(FORMAT))
@@ -38,9 +41,12 @@ def save(path, params: RNNParams, vocab: Vocab | None = None) -> Path:
 
 
 def load(path) -> tuple[RNNParams, Vocab | None]:
-    """Read a file written by :func:`save`; returns ``(params, vocab)`` (``vocab`` may be None)."""
-    path = Path(path)
-    if not path.exists():
+    """Read a file written by :func:`save`; returns ``(params, vocab)`` (``vocab`` may be None).
+
+    A file whose weights hold inf or NaN, or whose vocabulary repeats a character, is refused.
+    """
+    path = _path(path)
+    if not path.is_file():
         raise FileNotFoundError(f"path: no such file {str(path)!r}")
     if not zipfile.is_zipfile(path):  # np.load would call any other file "pickled data"
         raise ValueError(
@@ -54,12 +60,22 @@ def load(path) -> tuple[RNNParams, Vocab | None]:
                 f"path: {str(path)!r} is not an rnn_edu checkpoint: missing {missing} "
                 f"(found {sorted(f.files)})"
             )
-        if int(f["format"]) != FORMAT:
-            raise ValueError(f"path: checkpoint format {int(f['format'])}, expected {FORMAT}")
-        params = RNNParams(**{name: f[name] for name in PARAM_NAMES})
-        vocab = Vocab(tuple(chr(c) for c in f["vocab"])) if "vocab" in f.files else None
+        if f["format"].shape != () or int(f["format"]) != FORMAT:
+            raise ValueError(f"path: checkpoint format {f['format']}, expected {FORMAT}")
+        try:
+            params = RNNParams(**{name: f[name] for name in PARAM_NAMES}).require_finite("path")
+            vocab = None if "vocab" not in f.files else Vocab(tuple(
+                chr(c) for c in C.require_array("vocab", f["vocab"], kind="int", ndim=1)))
+        except (TypeError, ValueError) as exc:  # name the argument the caller passed
+            raise ValueError(f"path: {str(path)!r} holds a broken checkpoint: {exc}") from None
     if vocab is not None and vocab.size != params.input_size:
         raise ValueError(
             f"path: the vocabulary has {vocab.size} characters but W_xh has {params.input_size} rows"
         )
     return params, vocab
+
+
+def _path(path) -> Path:
+    if not isinstance(path, (str, Path)) or not str(path):
+        raise TypeError(f"path: expected a file name (str or pathlib.Path), got {C.describe(path)}")
+    return Path(path)

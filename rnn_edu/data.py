@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_edu import _checks as C
+
 
 def load_corpus(name: str = "pydoc", max_chars: int | None = None) -> str:
     """Return a text corpus that is installed with Python.
@@ -19,12 +21,8 @@ def load_corpus(name: str = "pydoc", max_chars: int | None = None) -> str:
     (deterministic), with runs of spaces kept and tabs turned into spaces.
     max_chars: keep only the first ``max_chars`` characters (``None`` keeps all).
     """
-    if name != "pydoc":
-        raise ValueError(f"name: expected 'pydoc', got {name!r}")
-    if max_chars is not None and (
-        isinstance(max_chars, bool) or not isinstance(max_chars, (int, np.integer)) or max_chars <= 0
-    ):
-        raise ValueError(f"max_chars: expected a positive int or None, got {max_chars!r}")
+    C.require_choice("name", name, ("pydoc",))
+    max_chars = C.require_int("max_chars", max_chars, min=1, optional=True)
     from pydoc_data.topics import topics
 
     text = "\n\n".join(topics[key] for key in sorted(topics)).replace("\t", "    ")
@@ -37,12 +35,8 @@ def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
     A contiguous tail (not random characters) so that no validation context leaks into
     training: the split is reproducible without a seed.
     """
-    if not isinstance(text, str) or len(text) < 2:
-        raise ValueError(f"text: expected a str of at least 2 characters, got {_describe(text)}")
-    if isinstance(val_fraction, bool) or not isinstance(val_fraction, (int, float, np.floating)):
-        raise TypeError(f"val_fraction: expected a number in (0, 1), got {_describe(val_fraction)}")
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction: expected a number in (0, 1), got {val_fraction!r}")
+    C.require_text("text", text, min_len=2)
+    val_fraction = C.require_real("val_fraction", val_fraction, above=0, below=1)
     cut = int(round(len(text) * (1.0 - val_fraction)))
     cut = min(max(cut, 1), len(text) - 1)
     return text[:cut], text[cut:]
@@ -52,15 +46,25 @@ def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
 class Vocab:
     """A character vocabulary: ``chars[i]`` is the character with id ``i``.
 
-    Built from sorted characters, so the same text always gives the same ids.
+    Built from sorted characters, so the same text always gives the same ids. Built from a
+    tuple directly (e.g. a checkpoint's), the characters must be distinct: a repeated one would
+    get two ids, and decoding would silently disagree with encoding.
     """
 
     chars: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        C.require_instance("chars", self.chars, tuple, "a tuple of characters")
+        odd = next((c for c in self.chars if not (isinstance(c, str) and len(c) == 1)), None)
+        if odd is not None:
+            raise TypeError(f"chars: expected single characters, got {C.describe(odd)}")
+        if len(set(self.chars)) != len(self.chars):
+            twice = sorted({c for c in self.chars if self.chars.count(c) > 1})
+            raise ValueError(f"chars: expected distinct characters, got {twice} more than once")
+
     @classmethod
     def from_text(cls, text: str) -> Vocab:
-        if not isinstance(text, str) or not text:
-            raise ValueError(f"text: expected a non-empty str, got {_describe(text)}")
+        C.require_text("text", text, min_len=1)
         return cls(tuple(sorted(set(text))))
 
     @property
@@ -71,7 +75,7 @@ class Vocab:
         return len(self.chars)
 
     def __contains__(self, ch: object) -> bool:
-        return ch in self._index
+        return isinstance(ch, str) and ch in self._index
 
     @property
     def _index(self) -> dict[str, int]:
@@ -87,38 +91,40 @@ class Vocab:
 
         Raises ``ValueError`` naming the first unseen character and its position.
         """
-        if not isinstance(text, str):
-            raise TypeError(f"text: expected str, got {_describe(text)}")
+        return self._encode(text, "text")
+
+    def _encode(self, text: str, name: str) -> np.ndarray:
+        """:meth:`encode`, with errors naming the caller's argument ``name``."""
+        C.require_text(name, text)
         index = self._index
         try:
             return np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
         except KeyError:
             pos, ch = next((i, c) for i, c in enumerate(text) if c not in index)
             raise ValueError(
-                f"text: character {ch!r} at position {pos} is not in the vocabulary "
+                f"{name}: character {ch!r} at position {pos} is not in the vocabulary "
                 f"({self.size} characters)"
             ) from None
 
     def decode(self, ids) -> str:
         """Return the text of ``ids``: a sequence of ints in ``[0, size)``."""
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-            raise ValueError(f"ids: expected a 1-D sequence of ints, got {_describe(ids)}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
-            raise ValueError(
-                f"ids: expected values in [0, {self.size}), got min {ids.min()} max {ids.max()}"
-            )
+        ids = C.require_ids("ids", ids, self.size, ndim=1)
         return "".join(self.chars[i] for i in ids)
 
 
 def one_hot(ids: np.ndarray, size: int, dtype=np.float64) -> np.ndarray:
-    """One-hot encode integer ids: ``ids`` of shape ``S`` gives an array of shape ``S + (size,)``."""
-    ids = np.asarray(ids)
-    if not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"ids: expected integers, got dtype {ids.dtype}")
-    if ids.size and (ids.min() < 0 or ids.max() >= size):
-        raise ValueError(f"ids: expected values in [0, {size}), got min {ids.min()} max {ids.max()}")
-    return np.eye(size, dtype=dtype)[ids]
+    """One-hot encode integer ids: ``ids`` of shape ``S`` gives an array of shape ``S + (size,)``.
+
+    Memory is that of the result (no ``size x size`` identity matrix); results of more than
+    ``_checks.MAX_ENTRIES`` entries are refused.
+    """
+    size = C.require_int("size", size, min=1)
+    ids = C.require_ids("ids", ids, size)
+    dtype = C.require_float_dtype("dtype", dtype)
+    C.require_size("size", ids.size * size)
+    out = np.zeros(ids.shape + (size,), dtype)
+    np.put_along_axis(out, ids[..., None], 1, axis=-1)
+    return out
 
 
 def one_hot_text(text: str, vocab: Vocab, dtype=np.float64) -> np.ndarray:
@@ -127,10 +133,15 @@ def one_hot_text(text: str, vocab: Vocab, dtype=np.float64) -> np.ndarray:
     Typed text may hold any character: a zero row lets the RNN step on (driven by its state
     alone) instead of failing, and the explorers report which characters were unknown.
     """
+    C.require_text("text", text)
+    C.require_instance("vocab", vocab, Vocab)
+    dtype = C.require_float_dtype("dtype", dtype)
+    C.require_size("text", len(text) * vocab.size)
     x = np.zeros((len(text), vocab.size), dtype)
+    index = vocab._index
     for i, c in enumerate(text):
-        if c in vocab:
-            x[i, vocab.encode(c)[0]] = 1.0
+        if c in index:
+            x[i, index[c]] = 1.0
     return x
 
 
@@ -139,28 +150,19 @@ def batch_windows(ids: np.ndarray, batch_size: int, seq_len: int):
 
     Yields ``(x, y)`` with ``x, y: (batch_size, seq_len)`` int64 and ``y`` the next character
     of ``x``. Stream ``b`` continues across chunks, so a hidden state can be carried from one
-    chunk to the next (truncated BPTT).
+    chunk to the next (truncated BPTT). The arguments are checked at the call, not at the
+    first chunk.
     """
-    ids = np.asarray(ids)
-    if ids.ndim != 1:
-        raise ValueError(f"ids: expected shape (n,), got {ids.shape}")
-    if batch_size < 1 or seq_len < 1:
-        raise ValueError(f"batch_size, seq_len: expected >= 1, got {batch_size}, {seq_len}")
+    ids = C.require_array("ids", ids, kind="int", shape=("n",))
+    batch_size = C.require_int("batch_size", batch_size, min=1)
+    seq_len = C.require_int("seq_len", seq_len, min=1)
     per_stream = (len(ids) - 1) // batch_size
     if per_stream < seq_len:
         raise ValueError(
-            f"ids: {len(ids)} tokens are too few for batch_size={batch_size} x seq_len={seq_len}"
+            f"ids: expected at least batch_size * seq_len + 1 = {batch_size * seq_len + 1} "
+            f"tokens, got {len(ids)}: too few for batch_size={batch_size} x seq_len={seq_len}"
         )
     x_all = ids[: per_stream * batch_size].reshape(batch_size, per_stream)
     y_all = ids[1 : per_stream * batch_size + 1].reshape(batch_size, per_stream)
-    for start in range(0, per_stream - seq_len + 1, seq_len):
-        yield x_all[:, start : start + seq_len], y_all[:, start : start + seq_len]
-
-
-def _describe(value) -> str:
-    """A short description of a received value for error messages."""
-    if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
-    if isinstance(value, str):
-        return f"str of length {len(value)}" if value else "an empty str"
-    return f"{type(value).__name__} {value!r}"[:80]
+    return ((x_all[:, s : s + seq_len], y_all[:, s : s + seq_len])
+            for s in range(0, per_stream - seq_len + 1, seq_len))

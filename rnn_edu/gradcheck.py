@@ -25,13 +25,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_edu import _checks as C
 from rnn_edu import bptt, losses
 from rnn_edu.rnn import PARAM_NAMES, RNNParams, forward
 
+#: Most loss evaluations one check makes (two per entry): the loss is a whole forward pass.
+MAX_ENTRIES = 100_000
+
 
 def relative_error(a, n) -> np.ndarray:
-    """Entry-wise ``|a - n| / max(1e-8, |a| + |n|)``."""
-    a, n = np.asarray(a, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    """Entry-wise ``|a - n| / max(1e-8, |a| + |n|)``; ``a`` and ``n`` finite, broadcastable."""
+    a, n = C.require_array("a", a), C.require_array("n", n)
+    try:
+        np.broadcast_shapes(a.shape, n.shape)
+    except ValueError:
+        raise ValueError(f"n: expected a shape that broadcasts with a's {a.shape}, "
+                         f"got {n.shape}") from None
     return np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))
 
 
@@ -50,6 +59,16 @@ class ParamCheck:
     analytic: float  # the analytic gradient at the worst entry
     numerical: float  # the numerical gradient at the worst entry
 
+    def __post_init__(self) -> None:
+        C.require_text("name", self.name, min_len=1)
+        C.require_int("total", self.total, min=1)
+        C.require_int("checked", self.checked, 1, self.total)
+        for field in ("max_error", "analytic", "numerical"):
+            C.require_real(field, getattr(self, field))
+        if not (isinstance(self.worst_index, tuple) and all(map(C.is_int, self.worst_index))):
+            raise TypeError(f"worst_index: expected a tuple of ints, got "
+                            f"{C.describe(self.worst_index)}")
+
 
 @dataclass(frozen=True)
 class Report:
@@ -57,6 +76,13 @@ class Report:
 
     params: tuple[ParamCheck, ...]
     tol: float
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.params, tuple) and self.params
+                and all(isinstance(p, ParamCheck) for p in self.params)):
+            raise TypeError(f"params: expected a non-empty tuple of ParamCheck, got "
+                            f"{C.describe(self.params)}")
+        C.require_real("tol", self.tol, above=0)
 
     @property
     def max_error(self) -> float:
@@ -94,11 +120,25 @@ def numerical_gradient(f: Callable[[], float], w: np.ndarray, *, eps: float = 1e
     """Centered differences ``(f() - f()) / (2 eps)`` of ``f`` with respect to entries of ``w``.
 
     f: no arguments, returns the loss computed from the current ``w`` (and anything else)
-    w: float array, nudged in place one entry at a time and always restored
-    entries: flat indices into ``w`` to differentiate (``None``: every entry)
-    Returns ``w.shape`` for every entry, else ``(len(entries),)``.
+    w: float array (an int array could not hold the nudges), nudged in place one entry at a
+    time and always restored
+    entries: flat indices into ``w`` to differentiate (``None``: every entry), at most
+    :data:`MAX_ENTRIES`
+    Returns ``w.shape`` for every entry, else ``(len(entries),)``. ``f`` must return a finite
+    number (``ValueError`` naming ``f`` otherwise).
     """
-    flat = np.arange(w.size) if entries is None else np.asarray(entries)
+    C.require_callable("f", f)
+    C.require_instance("w", w, np.ndarray, "a float NumPy array (nudged in place)")
+    C.require_array("w", w, kind="float")
+    eps = C.require_real("eps", eps, above=0)
+    if entries is None:
+        flat = np.arange(w.size)
+    else:
+        flat = C.require_array("entries", entries, kind="int", ndim=1)
+        if flat.size and (flat.min() < 0 or flat.max() >= w.size):
+            raise ValueError(f"entries: expected flat indices in [0, {w.size}), got min "
+                             f"{flat.min()} and max {flat.max()}")
+    C.require_size("entries", len(flat), MAX_ENTRIES, what="entries to nudge")
     out = np.empty(len(flat))
     for j, i in enumerate(flat):
         idx = np.unravel_index(i, w.shape)
@@ -110,8 +150,20 @@ def numerical_gradient(f: Callable[[], float], w: np.ndarray, *, eps: float = 1e
             minus = f()
         finally:
             w[idx] = old
-        out[j] = (plus - minus) / (2 * eps)
+        out[j] = (_loss_value(plus) - _loss_value(minus)) / (2 * eps)
     return out.reshape(w.shape) if entries is None else out
+
+
+def _loss_value(value) -> float:
+    if not C.is_real(value) and not (isinstance(value, np.ndarray) and value.size == 1
+                                     and C.is_real(value.reshape(-1)[0])):
+        raise TypeError(f"f: expected a function returning one number, it returned "
+                        f"{C.describe(value)}")
+    value = float(np.reshape(value, ()))
+    if not np.isfinite(value):
+        raise C.NonFiniteError(f"f: expected a function returning a finite loss, it returned "
+                               f"{value}")
+    return value
 
 
 def check(
@@ -132,20 +184,13 @@ def check(
     Entries are perturbed in place and restored, so ``params`` is unchanged afterwards. Check in
     float64: float32 rounding (about 1e-7 relative) swamps the differences at any useful ``eps``.
     """
-    if not isinstance(params, RNNParams) or not isinstance(grads, RNNParams):
-        raise TypeError(
-            f"params, grads: expected RNNParams, got {type(params).__name__}, "
-            f"{type(grads).__name__}"
-        )
-    if not (isinstance(eps, float) and eps > 0):
-        raise ValueError(f"eps: expected a float > 0, got {eps!r}")
-    if not (isinstance(tol, float) and tol > 0):
-        raise ValueError(f"tol: expected a float > 0, got {tol!r}")
-    if samples is not None and (
-        not isinstance(samples, (int, np.integer)) or isinstance(samples, bool) or samples < 1
-    ):
-        raise ValueError(f"samples: expected an int >= 1 or None, got {samples!r}")
-    rng = np.random.default_rng(seed)
+    C.require_callable("loss_fn", loss_fn)
+    C.require_instance("params", params, RNNParams).require_finite()
+    C.require_instance("grads", grads, RNNParams).require_finite("grads")
+    C.require_real("eps", eps, above=0)
+    tol = C.require_real("tol", tol, above=0)
+    samples = C.require_int("samples", samples, min=1, optional=True)
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     results = []
     for name in PARAM_NAMES:
         w, g = getattr(params, name), getattr(grads, name)
@@ -155,7 +200,12 @@ def check(
             flat = np.arange(w.size)
         else:
             flat = rng.choice(w.size, size=samples, replace=False)
-        numerical = numerical_gradient(lambda: loss_fn(params), w, eps=eps, entries=flat)
+        try:
+            numerical = numerical_gradient(lambda: loss_fn(params), w, eps=eps, entries=flat)
+        except (TypeError, ValueError) as exc:
+            if not str(exc).startswith("f:"):
+                raise
+            raise type(exc)("loss_fn:" + str(exc)[2:]) from None  # the caller's argument
         analytic = g.reshape(-1)[flat]
         err = relative_error(analytic, numerical)
         worst = int(np.argmax(err))
@@ -187,6 +237,8 @@ def check_rnn(
     loss: ``(y, targets) -> (loss, dy)``
     backward: ``(params, cache, dy) -> (grads, dh0)``, :func:`rnn_edu.bptt.backward` or yours
     """
+    C.require_callable("loss", loss)
+    C.require_callable("backward", backward)
     cache = forward(params, x, h0)
     _, dy = loss(cache.y, targets)
     grads, _ = backward(params, cache, dy)

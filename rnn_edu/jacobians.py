@@ -22,13 +22,18 @@ linear units with a large ``sigma_max``, tanh units deep in saturation) come out
 
 Shapes: ``h: (batch, time, hidden)`` with ``h[:, t - 1]`` = h_t for t = 1..T (the ``h`` of
 :func:`rnn_edu.rnn.forward`'s cache); results ``(batch, time + 1)`` indexed by t = 0..T.
+Arguments are real (complex matrices are refused, not silently cut to their real part) and
+finite; results may be 0, inf (plain norms) or -inf (log10 of an exact 0), as each function says.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rnn_edu.data import _describe
+from rnn_edu import _checks as C
+
+#: Largest square matrix the functions take (its SVD and eigenvalues take seconds beyond).
+MAX_SIZE = 2048
 
 ACTIVATIONS = ("tanh", "relu", "linear")
 
@@ -42,6 +47,7 @@ STATE_CAP = 1e100
 def activate(a: np.ndarray, activation: str = "tanh") -> np.ndarray:
     """``f(a)`` elementwise for ``activation`` in :data:`ACTIVATIONS`."""
     _check_activation(activation)
+    a = C.require_array("a", a)
     if activation == "tanh":
         return np.tanh(a)
     if activation == "relu":
@@ -55,7 +61,7 @@ def slopes(h: np.ndarray, activation: str = "tanh") -> np.ndarray:
     tanh: ``1 - h**2``; ReLU: 1 where the unit is on (``h > 0``), else 0; linear: 1.
     """
     _check_activation(activation)
-    h = np.asarray(h, dtype=float)
+    h = C.require_array("h", h)
     if activation == "tanh":
         return 1.0 - h**2
     if activation == "relu":
@@ -79,16 +85,11 @@ def hidden_states(
     keeps which units are on (all that their Jacobians depend on) while the numbers stay finite.
     """
     W_hh = _check_square(W_hh)
-    u = np.asarray(u, dtype=float)
-    if u.ndim != 3 or u.shape[2] != W_hh.shape[0] or 0 in u.shape:
-        raise ValueError(
-            f"u: expected a non-empty array of shape (batch, time, {W_hh.shape[0]}), "
-            f"got {_describe(u)}"
-        )
+    _check_activation(activation)
+    u = C.require_array("u", u, shape=("batch", "time", W_hh.shape[0]), nonempty=True)
     batch, time, hidden = u.shape
-    h_prev = np.zeros((batch, hidden)) if h0 is None else np.asarray(h0, dtype=float)
-    if h_prev.shape != (batch, hidden):
-        raise ValueError(f"h0: expected shape ({batch}, {hidden}), got {_describe(h0)}")
+    h_prev = np.zeros((batch, hidden)) if h0 is None else C.require_array(
+        "h0", h0, shape=(batch, hidden))
     h = np.empty_like(u)
     for t in range(time):
         h_t = activate(u[:, t] + h_prev @ W_hh, activation)
@@ -106,12 +107,13 @@ def jacobian(W_hh: np.ndarray, slope_t: np.ndarray) -> np.ndarray:
     ``(batch, hidden, hidden)``.
     """
     W_hh = _check_square(W_hh)
-    slope_t = np.asarray(slope_t, dtype=float)
+    slope_t = C.require_array("slope_t", slope_t)
     if slope_t.shape[-1:] != (W_hh.shape[0],) or slope_t.ndim > 2:
         raise ValueError(
             f"slope_t: expected shape (hidden,) or (batch, hidden) with hidden = {W_hh.shape[0]}, "
-            f"got {_describe(slope_t)}"
+            f"got shape {slope_t.shape}"
         )
+    C.require_size("slope_t", slope_t.size * W_hh.shape[0])
     return slope_t[..., :, None] * W_hh.T
 
 
@@ -123,13 +125,15 @@ def log10_jacobian_norms(W_hh: np.ndarray, h: np.ndarray, activation: str = "tan
     (e.g. every ReLU unit off at some step).
     Memory: the products are kept and their norms taken at the end in one batched call (faster
     than one call per step), ``batch * (time + 1) * hidden**2`` floats: 80 MB for batch 100,
-    time 100, hidden 32. Split larger batches.
+    time 100, hidden 32. Split larger batches (more than ``_checks.MAX_ENTRIES`` are refused).
     """
     W_hh = _check_square(W_hh)
-    h = _check_states(h, W_hh.shape[0])
+    h = C.require_array("h", h, kind="float", shape=("batch", "time", W_hh.shape[0]),
+                        nonempty=True).astype(float, copy=False)
     _check_activation(activation)
     d = slopes(h, activation)
     batch, time, hidden = h.shape
+    C.require_size("h", batch * (time + 1) * hidden**2, what="products' entries (split the batch)")
     P = np.broadcast_to(np.eye(hidden), (batch, hidden, hidden)).copy()
     products = np.empty((batch, time + 1, hidden, hidden))  # P_t divided by 10**log_scale[:, t]
     log_scale = np.zeros((batch, time + 1))
@@ -165,20 +169,17 @@ def log10_bound(sigma_max: float, gamma: float, time: int) -> np.ndarray:
 
     A zero ``sigma_max * gamma`` gives ``-inf`` (the bound 0) for every t < T.
     """
-    for name, value in (("sigma_max", sigma_max), ("gamma", gamma)):
-        if not np.isscalar(value) or not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name}: expected a finite number >= 0, got {_describe(value)}")
-    if not isinstance(time, (int, np.integer)) or isinstance(time, bool) or time < 0:
-        raise ValueError(f"time: expected an int >= 0, got {_describe(time)}")
+    sigma_max = C.require_real("sigma_max", sigma_max, min=0)
+    gamma = C.require_real("gamma", gamma, min=0)
+    time = C.require_int("time", time, min=0, max=C.MAX_ENTRIES, why="one entry per step")
     lag = np.arange(time, -1, -1, dtype=float)  # T - t for t = 0..T
-    rate = float(sigma_max) * float(gamma)
-    if rate == 0:
+    if sigma_max == 0 or gamma == 0:
         return np.where(lag == 0, 0.0, -np.inf)
-    return lag * np.log10(rate)
+    return lag * (np.log10(sigma_max) + np.log10(gamma))  # a sum of logs: no overflow
 
 
 def bound(sigma_max: float, gamma: float, time: int) -> np.ndarray:
-    """``(sigma_max * gamma) ** (T - t)`` for t = 0..T: ``(time + 1,)``."""
+    """``(sigma_max * gamma) ** (T - t)`` for t = 0..T: ``(time + 1,)``; inf where it overflows."""
     with np.errstate(over="ignore"):
         return 10.0 ** log10_bound(sigma_max, gamma, time)
 
@@ -196,8 +197,7 @@ def spectral_radius(W: np.ndarray) -> float:
 def with_spectral_norm(W: np.ndarray, sigma_max: float) -> np.ndarray:
     """``W`` scaled so that its largest singular value is ``sigma_max``."""
     W = _check_square(W, "W")
-    if not np.isscalar(sigma_max) or not np.isfinite(sigma_max) or sigma_max < 0:
-        raise ValueError(f"sigma_max: expected a finite number >= 0, got {_describe(sigma_max)}")
+    sigma_max = C.require_real("sigma_max", sigma_max, min=0)
     norm = spectral_norm(W)
     if norm == 0:
         raise ValueError("W: the zero matrix cannot be scaled to a nonzero norm")
@@ -205,25 +205,12 @@ def with_spectral_norm(W: np.ndarray, sigma_max: float) -> np.ndarray:
 
 
 def _check_activation(activation) -> None:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation: expected one of {ACTIVATIONS}, got {activation!r}")
+    C.require_choice("activation", activation, ACTIVATIONS)
 
 
 def _check_square(W, name: str = "W_hh") -> np.ndarray:
-    W = np.asarray(W)
-    if W.ndim != 2 or W.shape[0] != W.shape[1] or W.shape[0] == 0:
-        raise ValueError(f"{name}: expected a square (n, n) matrix, got {_describe(W)}")
-    if not np.issubdtype(W.dtype, np.number) or not np.all(np.isfinite(W)):
-        raise ValueError(f"{name}: expected finite numbers, got {_describe(W)}")
-    return W.astype(float, copy=False)
-
-
-def _check_states(h, hidden: int) -> np.ndarray:
-    h = np.asarray(h)
-    if h.ndim != 3 or h.shape[2] != hidden or 0 in h.shape:
-        raise ValueError(
-            f"h: expected states of shape (batch, time, {hidden}), got {_describe(h)}"
-        )
-    if not np.issubdtype(h.dtype, np.floating) or not np.all(np.isfinite(h)):
-        raise ValueError(f"h: expected finite float states, got {_describe(h)}")
-    return h.astype(float, copy=False)
+    W = C.require_array(name, W)
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or not 1 <= W.shape[0] <= MAX_SIZE:
+        raise ValueError(f"{name}: expected a square (n, n) matrix with 1 <= n <= {MAX_SIZE}, "
+                         f"got shape {W.shape}")
+    return W

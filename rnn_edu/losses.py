@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_edu.data import _describe
+from rnn_edu import _checks as C
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Softmax over the last axis: ``(..., V) -> (..., V)``, each row sums to 1.
 
     Subtracting the row maximum first changes nothing mathematically and keeps ``exp`` from
-    overflowing for large logits.
+    overflowing for large logits. ``logits`` must be finite (``NonFiniteError`` otherwise).
     """
     logits = _check_logits(logits)
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
@@ -48,26 +48,12 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.nd
     Returns ``(loss, dlogits)`` with ``dlogits: (batch, time, V)``. Divide ``loss`` by ``ln 2``
     for bits per character.
     """
-    logits = np.asarray(logits)
-    targets = np.asarray(targets)
-    if logits.ndim != 3 or not np.issubdtype(logits.dtype, np.floating):
-        raise ValueError(
-            f"logits: expected a float array of shape (batch, time, V), got {_describe(logits)}"
-        )
-    if targets.shape != logits.shape[:2] or not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError(
-            f"targets: expected int ids of shape (batch, time) = {logits.shape[:2]}, "
-            f"got {_describe(targets)}"
-        )
-    V = logits.shape[2]
-    if targets.size and (targets.min() < 0 or targets.max() >= V):
-        raise ValueError(
-            f"targets: expected ids in [0, {V}) (V = logits.shape[2]), "
-            f"got min {targets.min()} and max {targets.max()}"
-        )
+    logits = C.require_array("logits", logits, kind="float", shape=("batch", "time", "V"),
+                             nonempty=True)
+    batch, time, V = logits.shape
+    targets = C.require_array("targets", targets, kind="int", shape=(batch, time))
+    targets = C.require_ids("targets", targets, V)  # V = logits.shape[2]
     n = targets.size
-    if n == 0:
-        raise ValueError(f"targets: expected at least one position, got shape {targets.shape}")
     b, t = np.indices(targets.shape)
     logp = log_softmax(logits)
     loss = -logp[b, t, targets].sum() / n
@@ -84,21 +70,16 @@ def mse_last(y: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
     target: ``(batch, output)`` float, or ``(batch,)`` when ``output == 1``
     Returns ``(loss, dy)`` with ``dy: (batch, time, output)``, zero except at the last step.
     """
-    y = np.asarray(y)
-    if y.ndim != 3 or not np.issubdtype(y.dtype, np.floating) or 0 in y.shape:
-        raise ValueError(
-            "y: expected a non-empty float array of shape (batch, time, output), "
-            f"got {_describe(y)}"
-        )
+    y = C.require_array("y", y, kind="float", shape=("batch", "time", "output"), nonempty=True)
     batch, _, n_out = y.shape
-    target = np.asarray(target)
+    target = C.require_array("target", target, ndim=(1, 2) if n_out == 1 else 2)
     if target.shape == (batch,) and n_out == 1:
         target = target[:, None]
-    if target.shape != (batch, n_out) or not np.issubdtype(target.dtype, np.number):
+    if target.shape != (batch, n_out):
         raise ValueError(
             f"target: expected numbers of shape (batch, output) = ({batch}, {n_out})"
             + (f" or ({batch},)" if n_out == 1 else "")
-            + f", got {_describe(target)}"
+            + f", got shape {target.shape}"
         )
     diff = y[:, -1] - target
     dy = np.zeros_like(y)
@@ -107,10 +88,8 @@ def mse_last(y: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def _check_logits(logits) -> np.ndarray:
-    logits = np.asarray(logits)
-    if logits.ndim == 0 or logits.shape[-1] == 0 or not np.issubdtype(logits.dtype, np.floating):
-        raise ValueError(
-            f"logits: expected a float array of shape (..., V) with V >= 1, "
-            f"got {_describe(logits)}"
-        )
+    logits = C.require_array("logits", logits, kind="float")
+    if logits.ndim == 0 or logits.shape[-1] == 0:
+        raise ValueError(f"logits: expected a float array of shape (..., V) with V >= 1, "
+                         f"got shape {logits.shape}")
     return logits

@@ -28,9 +28,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_edu.data import Vocab, _describe
+from rnn_edu import _checks as C
+from rnn_edu.data import Vocab
 
 DEFAULT_K = 0.01  # add-k constant used across the course (notebooks 01 and 04)
+#: The longest sample :func:`sample` generates (about a second per 30,000 characters).
+MAX_SAMPLE_LENGTH = 100_000
 
 
 @dataclass(frozen=True)
@@ -52,15 +55,22 @@ class MarkovChain:
     k: float
     tables: tuple[_Counts, ...]
 
+    def __post_init__(self) -> None:
+        C.require_instance("vocab", self.vocab, Vocab)
+        C.require_int("order", self.order, min=0)
+        C.require_real("k", self.k, min=0)
+        if not (isinstance(self.tables, tuple) and len(self.tables) == self.order + 1
+                and all(isinstance(t, _Counts) for t in self.tables)):
+            raise TypeError(f"tables: expected the order + 1 = {self.order + 1} count tables "
+                            f"that markov.fit builds, got {C.describe(self.tables)}")
+
     @property
     def V(self) -> int:
         return self.vocab.size
 
     def distribution(self, context: str = "") -> np.ndarray:
         """P(next character | last ``order`` characters of ``context``): shape ``(V,)``, sums to 1."""
-        if not isinstance(context, str):
-            raise TypeError(f"context: expected str, got {_describe(context)}")
-        ids = self.vocab.encode(context)  # raises ValueError on unseen characters
+        ids = self.vocab._encode(context, "context")  # ValueError naming an unseen character
         V = self.V
         for j in range(min(self.order, len(ids)), -1, -1):  # back off to a seen suffix
             table = self.tables[j]
@@ -77,7 +87,7 @@ class MarkovChain:
 
     def context_order(self, context: str) -> int:
         """The order actually used after ``context``: its longest suffix seen in training."""
-        ids = self.vocab.encode(context)
+        ids = self.vocab._encode(context, "context")
         for j in range(min(self.order, len(ids)), 0, -1):
             code = _code(ids[len(ids) - j :], self.V)
             if _lookup(self.tables[j].context_keys, self.tables[j].context_counts,
@@ -113,22 +123,11 @@ def fit(text: str, order: int, k: float = DEFAULT_K, vocab: Vocab | None = None)
     text: training text (non-empty str); order: int >= 0; k: add-k smoothing, float >= 0;
     vocab: the alphabet (default: the characters of ``text``).
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected str, got {_describe(text)}")
-    if not text:
-        raise ValueError("text: expected a non-empty training text, got an empty str")
-    if not isinstance(order, (int, np.integer)) or isinstance(order, bool):
-        raise TypeError(f"order: expected an int >= 0, got {_describe(order)}")
-    if order < 0:
-        raise ValueError(f"order: expected an int >= 0, got {order}")
-    if isinstance(k, bool) or not isinstance(k, (int, float, np.floating, np.integer)):
-        raise TypeError(f"k: expected a number >= 0, got {_describe(k)}")
-    if not np.isfinite(k) or k < 0:
-        raise ValueError(f"k: expected a finite number >= 0, got {k}")
-    if vocab is None:
-        vocab = Vocab.from_text(text)
-    elif not isinstance(vocab, Vocab):
-        raise TypeError(f"vocab: expected a data.Vocab or None, got {_describe(vocab)}")
+    C.require_text("text", text, min_len=1)
+    order = C.require_int("order", order, min=0)
+    k = C.require_real("k", k, min=0)
+    vocab = Vocab.from_text(text) if vocab is None else C.require_instance(
+        "vocab", vocab, Vocab, "a data.Vocab or None")
     V = vocab.size
     if order > max_order(V):
         raise ValueError(
@@ -149,11 +148,12 @@ def fit(text: str, order: int, k: float = DEFAULT_K, vocab: Vocab | None = None)
         context_keys, context_counts = np.unique(codes, return_counts=True)
         pair_keys, pair_counts = np.unique(codes * V + nexts, return_counts=True)
         tables.append(_Counts(context_keys, context_counts, pair_keys, pair_counts))
-    return MarkovChain(vocab=vocab, order=int(order), k=float(k), tables=tuple(tables))
+    return MarkovChain(vocab=vocab, order=order, k=k, tables=tuple(tables))
 
 
 def max_order(V: int) -> int:
     """The largest order whose (context, next) codes, V ** (order + 1), fit in 63 bits."""
+    V = C.require_int("V", V, min=1)
     order = 0
     while max(V, 2) ** (order + 2) < 2**62:
         order += 1
@@ -165,17 +165,22 @@ def bits_per_char(chain: MarkovChain, text: str) -> float:
 
     Equals ``-mean(log2 P(text[t] | history))``; a uniform model scores ``log2(V)``.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected str, got {_describe(text)}")
-    if not text:
-        raise ValueError("text: expected a non-empty str, got an empty str")
+    C.require_instance("chain", chain, MarkovChain)
+    C.require_text("text", text, min_len=1)
     return float(-chain.log2_probs(text).mean()) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def sweep_orders(
     train: str, val: str, orders, k: float = DEFAULT_K, vocab: Vocab | None = None
 ) -> dict[int, float]:
-    """Held-out bits/char for each order: ``{order: bits_per_char(fit(train, order), val)}``."""
+    """Held-out bits/char for each order: ``{order: bits_per_char(fit(train, order), val)}``.
+
+    orders: a list (or range) of ints >= 0; vocab: default the characters of ``train + val``.
+    """
+    C.require_text("train", train, min_len=1)
+    C.require_text("val", val, min_len=1)
+    C.require_instance("orders", orders, (list, tuple, range), "a list of orders (ints >= 0)")
+    orders = [C.require_int(f"orders[{i}]", n, min=0) for i, n in enumerate(orders)]
     vocab = Vocab.from_text(train + val) if vocab is None else vocab
     return {n: bits_per_char(fit(train, n, k, vocab), val) for n in orders}
 
@@ -187,14 +192,14 @@ def sample(
 
     temperature > 0 reshapes the distribution as ``p ** (1 / temperature)``: below 1 sharper
     (more likely characters), above 1 flatter (more surprises). Same seed, same text.
+    length: 0 to :data:`MAX_SAMPLE_LENGTH`.
     """
-    if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 0:
-        raise ValueError(f"length: expected an int >= 0, got {_describe(length)}")
+    C.require_instance("chain", chain, MarkovChain)
+    length = C.require_int("length", length, min=0, max=MAX_SAMPLE_LENGTH,
+                           why="longer samples take minutes")
     check_temperature(temperature)
-    if not isinstance(prompt, str):
-        raise TypeError(f"prompt: expected str, got {_describe(prompt)}")
-    chain.vocab.encode(prompt)  # names any character outside the alphabet
-    rng = np.random.default_rng(seed)
+    chain.vocab._encode(prompt, "prompt")  # names any character outside the alphabet
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     text = prompt
     for _ in range(length):
         p = apply_temperature(chain.distribution(text[-chain.order :] if chain.order else ""),
@@ -206,9 +211,9 @@ def sample(
 def apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
     """``p ** (1 / temperature)`` renormalized, computed in log space so extremes stay finite."""
     check_temperature(temperature)
-    p = np.asarray(p, dtype=float)
-    if p.ndim != 1 or not p.size or np.any(p < 0) or not p.sum() > 0:
-        raise ValueError(f"p: expected a 1-D array of probabilities with a positive sum, got {p!r:.80}")
+    p = C.require_array("p", p, shape=("V",), nonempty=True)
+    if np.any(p < 0) or not p.sum() > 0:
+        raise ValueError(f"p: expected probabilities (>= 0) with a positive sum, got {p!r:.80}")
     with np.errstate(divide="ignore", over="ignore"):
         # Subtract the largest log-probability first: the top character gets exp(0) = 1.
         logp = np.log(p)
@@ -216,13 +221,9 @@ def apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
     return q / q.sum()
 
 
-def check_temperature(temperature) -> None:
-    if isinstance(temperature, bool) or not isinstance(
-        temperature, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"temperature: expected a number > 0, got {_describe(temperature)}")
-    if not np.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"temperature: expected a finite number > 0, got {temperature}")
+def check_temperature(temperature) -> float:
+    """``temperature`` as a float, if it is a finite number > 0."""
+    return C.require_real("temperature", temperature, above=0)
 
 
 def _code(ids: np.ndarray, V: int) -> int:

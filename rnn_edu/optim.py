@@ -17,23 +17,32 @@ Clipping guards against exploding gradients (notebook 05 explains where they com
 - element-wise: clip every entry to ``[-value, value]``: simpler, but it changes the direction.
 
 Neither can repair a gradient that already holds inf or NaN (there is no direction left to keep),
-so both raise ``FloatingPointError`` naming the parameter, like the optimizers' ``step``.
+so both raise :class:`~rnn_edu._checks.NonFiniteError` (a ``ValueError`` and a
+``FloatingPointError``) naming the parameter, like :func:`global_norm` and the optimizers' ``step``.
 """
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnn_edu import _checks as C
+
 
 def _arrays(obj, name: str) -> dict[str, np.ndarray]:
+    """The float arrays of ``obj`` (RNNParams or a dict) by name; not yet checked for inf/NaN."""
     if isinstance(obj, dict):
-        return obj
-    if hasattr(obj, "as_dict"):
-        return obj.as_dict()
-    raise TypeError(f"{name}: expected RNNParams or a dict of arrays, got {type(obj).__name__}")
+        arrays = obj
+    elif callable(getattr(obj, "as_dict", None)) and not isinstance(obj, type):
+        arrays = obj.as_dict()
+    else:
+        raise TypeError(f"{name}: expected RNNParams or a dict of arrays, got {C.describe(obj)}")
+    for key, a in arrays.items():
+        if not isinstance(a, np.ndarray):
+            raise TypeError(f"{name}[{key!r}]: expected a NumPy array, got {C.describe(a)}")
+        C.require_array(f"{name}.{key}", a, kind="float", finite=False)
+    return arrays
 
 
 def _like(template, arrays: dict[str, np.ndarray]):
@@ -41,17 +50,23 @@ def _like(template, arrays: dict[str, np.ndarray]):
     return dict(arrays) if isinstance(template, dict) else type(template)(**arrays)
 
 
-def _check_positive(name: str, value) -> None:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (ok and np.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+def require_optimizer(optimizer):
+    """``optimizer`` if it is an optimizer object (has ``lr`` and ``step``), not its class."""
+    if isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)) or not (
+            C.is_real(getattr(optimizer, "lr", None))):
+        raise TypeError(
+            "optimizer: expected an optimizer object such as optim.Adam(lr=3e-3), got "
+            + (f"the class {optimizer.__name__} (call it)" if isinstance(optimizer, type)
+               else C.describe(optimizer))
+        )
+    return optimizer
 
 
 def _check_finite(arrays: dict[str, np.ndarray]) -> None:
     for name, g in arrays.items():
         bad = int(np.size(g) - np.count_nonzero(np.isfinite(g)))
         if bad:
-            raise FloatingPointError(
+            raise C.NonFiniteError(
                 f"grads.{name}: contains inf or NaN ({bad} of {np.size(g)} entries): the gradient "
                 "overflowed, and no clipping can repair that; lower the learning rate, or clip "
                 "from the first update on"
@@ -59,9 +74,16 @@ def _check_finite(arrays: dict[str, np.ndarray]) -> None:
 
 
 def global_norm(grads) -> float:
-    """``sqrt(sum of squares)`` over every entry of every gradient."""
-    return float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2)
-                             for g in _arrays(grads, "grads").values())))
+    """``sqrt(sum of squares)`` over every entry of every gradient (which must be finite)."""
+    arrays = _arrays(grads, "grads")
+    _check_finite(arrays)
+    return _norm(arrays)
+
+
+def _norm(arrays: dict[str, np.ndarray]) -> float:
+    """The global norm, inf or NaN when an entry is: how a training loop sees an overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in arrays.values())))
 
 
 def clip_global_norm(grads, max_norm: float):
@@ -70,17 +92,17 @@ def clip_global_norm(grads, max_norm: float):
     Returns ``(clipped, norm)``: new gradients of the same kind, and the norm before clipping.
     All-zero gradients (norm 0) come back unchanged.
     """
-    _check_positive("max_norm", max_norm)
+    max_norm = C.require_real("max_norm", max_norm, above=0)
     arrays = _arrays(grads, "grads")
     _check_finite(arrays)
-    norm = global_norm(grads)
+    norm = _norm(arrays)
     scale = max_norm / norm if norm > max_norm else 1.0
     return _like(grads, {k: g * np.asarray(scale, g.dtype) for k, g in arrays.items()}), norm
 
 
 def clip_elementwise(grads, value: float):
     """Clip every gradient entry to ``[-value, value]``; returns new gradients of the same kind."""
-    _check_positive("value", value)
+    value = C.require_real("value", value, above=0)
     arrays = _arrays(grads, "grads")
     _check_finite(arrays)
     return _like(grads, {k: np.clip(g, -value, value) for k, g in arrays.items()})
@@ -92,11 +114,14 @@ class _Optimizer:
     state: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        _check_positive("lr", self.lr)
+        C.require_real("lr", self.lr, above=0)
+        C.require_instance("state", self.state, dict)
 
     def step(self, params, grads) -> None:
-        """Update ``params`` in place from ``grads`` (same names and shapes)."""
+        """Update ``params`` in place from ``grads`` (same names and shapes, all finite)."""
         p, g = _arrays(params, "params"), _arrays(grads, "grads")
+        for name, w in p.items():
+            C.require_finite(f"params.{name}", w)
         if set(p) != set(g):
             raise ValueError(f"grads: expected the names {sorted(p)}, got {sorted(g)}")
         for name, w in p.items():
@@ -123,8 +148,7 @@ class SGD(_Optimizer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not 0.0 <= self.momentum < 1.0:
-            raise ValueError(f"momentum: expected a number in [0, 1), got {self.momentum!r}")
+        C.require_real("momentum", self.momentum, min=0, below=1)
 
     def _update(self, name, w, g):
         if self.momentum == 0.0:
@@ -138,10 +162,17 @@ class SGD(_Optimizer):
 
 @dataclass
 class Adagrad(_Optimizer):
-    """Per-entry step sizes that shrink with the sum of that entry's squared gradients."""
+    """Per-entry step sizes that shrink with the sum of that entry's squared gradients.
+
+    eps > 0 keeps an entry whose gradients have all been 0 from dividing 0 by 0.
+    """
 
     lr: float = 0.1
     eps: float = 1e-8
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        C.require_real("eps", self.eps, above=0)
 
     def _update(self, name, w, g):
         G = self.state.setdefault(name, np.zeros_like(w))
@@ -161,9 +192,10 @@ class Adam(_Optimizer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("beta1", "beta2"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"{name}: expected a number in [0, 1), got {getattr(self, name)!r}")
+        C.require_real("beta1", self.beta1, min=0, below=1)
+        C.require_real("beta2", self.beta2, min=0, below=1)
+        C.require_real("eps", self.eps, above=0)  # > 0: a zero gradient would give 0 / 0
+        C.require_int("t", self.t, min=0)
 
     def _begin(self) -> None:
         self.t += 1

@@ -22,12 +22,19 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from rnn_edu import _checks as C
+
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+MAX_HIDDEN = 4096  # init_params' largest hidden size (its QR takes seconds beyond)
 
 
 @dataclass
 class RNNParams:
-    """The five parameters of a vanilla RNN (shapes in the module docstring)."""
+    """The five parameters of a vanilla RNN (shapes in the module docstring).
+
+    The same class holds gradients, which may overflow to inf: so construction checks only
+    shapes and dtypes, and the functions that compute *with* parameters refuse inf and NaN.
+    """
 
     W_xh: np.ndarray
     W_hh: np.ndarray
@@ -37,20 +44,18 @@ class RNNParams:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, np.ndarray):
-                raise TypeError(f"{f.name}: expected a NumPy array, got {type(value).__name__}")
-            if not np.issubdtype(value.dtype, np.floating):
-                raise TypeError(f"{f.name}: expected a float array, got dtype {value.dtype}")
+            value = C.require_instance(f.name, getattr(self, f.name), np.ndarray, "a NumPy array")
+            C.require_array(f.name, value, kind="float", finite=False)
         n_in, n_h = _shape2("W_xh", self.W_xh)
         _expect("W_hh", self.W_hh, (n_h, n_h))
         _expect("b_h", self.b_h, (n_h,))
         n_out = _shape2("W_hy", self.W_hy)[1]
         _expect("W_hy", self.W_hy, (n_h, n_out))
         _expect("b_y", self.b_y, (n_out,))
-        dtypes = {getattr(self, n).dtype for n in PARAM_NAMES}
-        if len(dtypes) != 1:
-            raise TypeError(f"parameters: expected one dtype for all five, got {sorted(map(str, dtypes))}")
+        odd = next((n for n in PARAM_NAMES if getattr(self, n).dtype != self.W_xh.dtype), None)
+        if odd is not None:
+            raise TypeError(f"{odd}: expected one dtype for all five, {self.W_xh.dtype} like W_xh, "
+                            f"got {getattr(self, odd).dtype}")
 
     @property
     def input_size(self) -> int:
@@ -68,6 +73,13 @@ class RNNParams:
     def dtype(self) -> np.dtype:
         return self.W_hh.dtype
 
+    def require_finite(self, name: str = "params") -> RNNParams:
+        """``self`` if every entry is finite; else ``NonFiniteError`` naming ``name.W_..``."""
+        C.require_text("name", name, min_len=1)
+        for key, value in self.as_dict().items():
+            C.require_finite(f"{name}.{key}", value)
+        return self
+
     def as_dict(self) -> dict[str, np.ndarray]:
         """The parameters by name, in the order of ``PARAM_NAMES``."""
         return {name: getattr(self, name) for name in PARAM_NAMES}
@@ -76,6 +88,8 @@ class RNNParams:
         return RNNParams(**{k: v.copy() for k, v in self.as_dict().items()})
 
     def astype(self, dtype) -> RNNParams:
+        """A copy in ``dtype``: ``np.float32`` or ``np.float64``."""
+        dtype = C.require_float_dtype("dtype", dtype)
         return RNNParams(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
 
 
@@ -88,19 +102,15 @@ def init_params(
     unit variance whatever the width); ``W_hh`` is a random orthogonal matrix scaled by 0.9 so
     that, at the start, the hidden state neither explodes nor dies out over time (its largest
     singular value is 0.9; notebook 05 explains why the singular value is what matters).
-    Biases start at zero.
+    Biases start at zero. Sizes whose weights would exceed ``_checks.MAX_ENTRIES`` are refused.
     """
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
-                        ("output_size", output_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}") from None
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
-    rng = np.random.default_rng(seed)
+    n_in = C.require_int("input_size", input_size, min=1)
+    n_h = C.require_int("hidden_size", hidden_size, min=1)
+    n_out = C.require_int("output_size", output_size, min=1)
+    C.require_int("hidden_size", n_h, max=MAX_HIDDEN, why="W_hh is a QR of hidden x hidden")
+    C.require_size("hidden_size", n_h * (n_in + n_h + n_out), what="weights")
+    dtype = C.require_float_dtype("dtype", dtype)
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
     q *= np.sign(np.diag(r))  # makes the orthogonal matrix uniformly distributed
     return RNNParams(
@@ -127,6 +137,19 @@ class Cache:
     h: np.ndarray
     y: np.ndarray
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            C.require_instance(f.name, getattr(self, f.name), np.ndarray, "a NumPy array")
+        batch, time, hidden = C.require_array("h", self.h, kind="float", ndim=3, nonempty=True,
+                                              finite=False).shape
+        C.require_array("h0", self.h0, kind="float", shape=(batch, hidden), finite=False)
+        C.require_array("y", self.y, kind="float", shape=(batch, time, "output"), finite=False)
+        if self.x.shape[:2] != (batch, time) or not (
+                (self.x.ndim == 2 and C.is_int_array(self.x))
+                or (self.x.ndim == 3 and np.issubdtype(self.x.dtype, np.floating))):
+            raise ValueError(f"x: expected int tokens ({batch}, {time}) or float features "
+                             f"({batch}, {time}, input), got {C.describe(self.x)}")
+
     @property
     def tokens(self) -> bool:
         return self.x.ndim == 2
@@ -143,7 +166,10 @@ def input_projection(params: RNNParams, x: np.ndarray) -> np.ndarray:
     x: tokens ``(batch, time)`` int, or features ``(batch, time, input)`` float.
     For tokens this is a row lookup, the same as multiplying by a one-hot vector.
     """
-    x = _check_x(params, x)
+    return _project(params, _check_x(_check_params(params), x))
+
+
+def _project(params: RNNParams, x: np.ndarray) -> np.ndarray:
     return params.W_xh[x] if x.ndim == 2 else x @ params.W_xh
 
 
@@ -155,6 +181,7 @@ def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
     h_t: ``(batch, hidden)``; y_t: ``(batch, output)``, both in ``params.dtype``
     Raises ``ValueError``/``TypeError`` naming the argument, the expected and the received shape.
     """
+    _check_params(params)
     x_t = _asarray(x_t, "x_t")
     tokens = x_t.ndim == 1 and np.issubdtype(x_t.dtype, np.integer)
     features = x_t.ndim == 2 and np.issubdtype(x_t.dtype, np.floating)
@@ -165,7 +192,7 @@ def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
         )
     x_t = _check_x(params, x_t[:, None], name="x_t")  # one time step: token range, dtype
     h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
-    h_t = np.tanh(input_projection(params, x_t)[:, 0] + h_prev @ params.W_hh + params.b_h)
+    h_t = np.tanh(_project(params, x_t)[:, 0] + h_prev @ params.W_hh + params.b_h)
     return h_t, h_t @ params.W_hy + params.b_y
 
 
@@ -176,18 +203,23 @@ def forward(params: RNNParams, x: np.ndarray, h0: np.ndarray | None = None) -> C
     h0: ``(batch, hidden)``, zeros when ``None``
     Returns a :class:`Cache` with ``h: (batch, time, hidden)`` and ``y: (batch, time, output)``,
     computed in ``params.dtype`` (float inputs are cast to it). One loop over time; every step
-    handles the whole batch with one matrix product.
+    handles the whole batch with one matrix product. Inputs, ``h0`` and ``params`` must be
+    finite (``NonFiniteError`` names the one that is not).
     """
-    x = _check_x(params, x)
+    x = _check_x(_check_params(params), x)
     batch, time = x.shape[:2]
     h0 = np.zeros((batch, params.hidden_size), params.dtype) if h0 is None else h0
     h0 = _check_h(params, h0, batch, name="h0")
-    a = input_projection(params, x) + params.b_h  # the input part of every step at once
+    a = _project(params, x) + params.b_h  # the input part of every step at once
     h = np.empty((batch, time, params.hidden_size), params.dtype)
     h_prev = h0
     for t in range(time):
         h_prev = h[:, t] = np.tanh(a[:, t] + h_prev @ params.W_hh)
     return Cache(x=x, h0=h0, h=h, y=h @ params.W_hy + params.b_y)
+
+
+def _check_params(params) -> RNNParams:
+    return C.require_instance("params", params, RNNParams).require_finite()
 
 
 def _asarray(a, name: str) -> np.ndarray:
@@ -203,7 +235,7 @@ def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
     if x.ndim == 2 and np.issubdtype(x.dtype, np.integer):
         if x.size and (x.min() < 0 or x.max() >= n_in):
             raise ValueError(
-                f"{name}: token ids must be in [0, {n_in}) (input size), "
+                f"{name}: expected token ids in [0, {n_in}) (input size), "
                 f"got min {x.min()} and max {x.max()}"
             )
     elif x.ndim == 3 and np.issubdtype(x.dtype, np.floating):
@@ -211,7 +243,7 @@ def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
             raise ValueError(
                 f"{name}: expected features of shape (batch, time, {n_in}), got {x.shape}"
             )
-        x = x.astype(params.dtype, copy=False)
+        x = C.require_finite(name, x.astype(params.dtype, copy=False))
     else:
         raise ValueError(
             f"{name}: expected int tokens (batch, time) or float features (batch, time, {n_in}), "
@@ -231,7 +263,7 @@ def _check_h(params: RNNParams, h, batch: int, name: str) -> np.ndarray:
         )
     if not np.issubdtype(h.dtype, np.floating):
         raise TypeError(f"{name}: expected a float array, got dtype {h.dtype}")
-    return h.astype(params.dtype, copy=False)
+    return C.require_finite(name, h.astype(params.dtype, copy=False))
 
 
 def _shape2(name: str, a: np.ndarray) -> tuple[int, int]:

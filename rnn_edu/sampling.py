@@ -14,24 +14,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_edu.data import Vocab, _describe
+from rnn_edu import _checks as C
+from rnn_edu.data import Vocab
 from rnn_edu.losses import softmax
 from rnn_edu.rnn import RNNParams, forward, step
+
+#: The longest sample :func:`sample` generates (a few seconds for a small model).
+MAX_SAMPLE_LENGTH = 100_000
 
 
 def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
     """``softmax(logits / temperature)`` over the last axis; ``temperature = 0`` is greedy.
 
     A temperature so small that ``logits / temperature`` overflows also gives the greedy
-    one-hot distribution (the limit), never NaN.
+    one-hot distribution (the limit), never NaN. ``logits`` must be finite (a model's are).
     """
-    _check_temperature(temperature)
-    logits = np.asarray(logits, dtype=np.float64)
-    if logits.ndim == 0 or logits.shape[-1] == 0 or np.isnan(logits).any():
-        raise ValueError(
-            f"logits: expected numbers (no NaN) of shape (..., V) with V >= 1, got "
-            f"{_describe(logits)}" + (" containing NaN" if np.isnan(logits).any() else "")
-        )
+    temperature = _check_temperature(temperature)
+    logits = C.require_array("logits", logits)
+    if logits.ndim == 0 or logits.shape[-1] == 0:
+        raise ValueError(f"logits: expected numbers of shape (..., V) with V >= 1, got shape "
+                         f"{logits.shape}")
     if temperature > 0:
         with np.errstate(over="ignore"):
             z = logits / temperature
@@ -49,14 +51,9 @@ def warm_up(params: RNNParams, vocab: Vocab, prompt: str = "") -> tuple[np.ndarr
     logits are ``b_y``: the model's guess with no context.
     """
     _check_model(params, vocab)
-    if not isinstance(prompt, str):
-        raise TypeError(f"prompt: expected str, got {_describe(prompt)}")
+    ids = vocab._encode(prompt, "prompt")
     if not prompt:
         return np.zeros((1, params.hidden_size), params.dtype), params.b_y.astype(np.float64)
-    try:
-        ids = vocab.encode(prompt)
-    except ValueError as exc:  # name the argument the caller knows
-        raise ValueError(str(exc).replace("text:", "prompt:", 1)) from None
     cache = forward(params, ids[None, :])
     return cache.h_last, cache.y[0, -1].astype(np.float64)
 
@@ -72,13 +69,13 @@ def sample(
     """Generate ``length`` characters that follow ``prompt`` (the prompt is not repeated).
 
     Characters of the prompt must be in ``vocab`` (``ValueError`` names the first one that is
-    not). The same ``seed`` gives the same text.
+    not). The same ``seed`` gives the same text. length: 0 to :data:`MAX_SAMPLE_LENGTH`.
     """
-    if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 0:
-        raise ValueError(f"length: expected an int >= 0, got {length!r}")
+    length = C.require_int("length", length, min=0, max=MAX_SAMPLE_LENGTH,
+                           why="longer samples take minutes")
     _check_temperature(temperature)
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     h, logits = warm_up(params, vocab, prompt)
-    rng = np.random.default_rng(seed)
     out = []
     for _ in range(length):
         p = apply_temperature(logits, temperature)
@@ -89,17 +86,13 @@ def sample(
     return vocab.decode(np.array(out, dtype=np.int64))
 
 
-def _check_temperature(temperature) -> None:
-    ok = isinstance(temperature, (int, float, np.floating)) and not isinstance(temperature, bool)
-    if not ok or not np.isfinite(temperature) or temperature < 0:
-        raise ValueError(f"temperature: expected a finite number >= 0, got {temperature!r}")
+def _check_temperature(temperature) -> float:
+    return C.require_real("temperature", temperature, min=0)
 
 
 def _check_model(params: RNNParams, vocab: Vocab) -> None:
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
-    if not isinstance(vocab, Vocab):
-        raise TypeError(f"vocab: expected a data.Vocab, got {type(vocab).__name__}")
+    C.require_instance("params", params, RNNParams).require_finite()
+    C.require_instance("vocab", vocab, Vocab, "a data.Vocab")
     if params.input_size != vocab.size or params.output_size != vocab.size:
         raise ValueError(
             f"vocab: expected {params.input_size} characters to match the model's input and "

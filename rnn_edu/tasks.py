@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_edu.data import _describe
+from rnn_edu import _checks as C
+from rnn_edu._checks import describe as _describe
 
 #: The closing bracket of each opening bracket the tasks know.
 CLOSER = {"(": ")", "[": "]", "{": "}", "<": ">"}
@@ -35,11 +36,13 @@ def bracket_pairs(
     seed: the random seed.
 
     Returns a list of ``n`` strings; ``"".join(...)`` of it is a text for a Markov chain.
+    At most ``_checks.MAX_ENTRIES`` characters in all.
     """
-    _check_count("n", n)
+    n = C.require_int("n", n, min=1)
     lo, hi = _check_distance(distance)
+    C.require_size("n", n * (hi + 1), what="characters")
     _check_alphabets(openers, fillers)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     opener_ids = rng.integers(len(openers), size=n)
     distances = rng.integers(lo, hi + 1, size=n)
     pairs = []
@@ -94,32 +97,22 @@ def parity(
     Returns ``(bits, target)``, both ``(n, length)`` int64: ``target[:, t]`` is the XOR of
     ``bits[:, :t + 1]``, so the target at step t depends on every earlier bit.
     """
-    _check_count("n", n)
-    _check_count("length", length)
-    number = isinstance(p_one, (int, float, np.integer, np.floating)) and not isinstance(p_one, bool)
-    if not (number and 0.0 <= p_one <= 1.0):
-        raise ValueError(f"p_one: expected a probability in [0, 1], got {p_one!r}")
-    rng = np.random.default_rng(seed)
+    n = C.require_int("n", n, min=1)
+    length = C.require_int("length", length, min=1)
+    C.require_size("n", n * length)
+    p_one = C.require_real("p_one", p_one, min=0, max=1)
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     bits = (rng.random((n, length)) < p_one).astype(np.int64)
     return bits, np.cumsum(bits, axis=1) % 2
 
 
-def _check_count(name: str, value) -> None:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name}: expected an int >= 1, got {_describe(value)}")
-
-
 def _check_distance(distance) -> tuple[int, int]:
-    if isinstance(distance, (int, np.integer)) and not isinstance(distance, bool):
+    if C.is_int(distance):
         lo = hi = int(distance)
-    elif (
-        isinstance(distance, (tuple, list))
-        and len(distance) == 2
-        and all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in distance)
-    ):
+    elif isinstance(distance, (tuple, list)) and len(distance) == 2 and all(map(C.is_int, distance)):
         lo, hi = map(int, distance)
     else:
-        raise ValueError(f"distance: expected an int or a pair (lo, hi), got {_describe(distance)}")
+        raise TypeError(f"distance: expected an int or a pair (lo, hi), got {_describe(distance)}")
     if not 1 <= lo <= hi:
         raise ValueError(f"distance: expected 1 <= lo <= hi, got {distance!r}")
     return lo, hi

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
+from rnn_edu import _checks as C
 from rnn_edu import bptt, losses, optim
-from rnn_edu.data import _describe, batch_windows
+from rnn_edu.data import batch_windows
 from rnn_edu.rnn import RNNParams, forward, init_params
 
 
@@ -61,22 +62,17 @@ def init_char_params(vocab_size: int, hidden_size: int, *, seed: int = 0,
     (std 0.1 for V = 100) next to the recurrent input; unit variance makes it heard from the
     first update, and training gets to a given loss in fewer steps.
     """
+    C.require_int("vocab_size", vocab_size, min=1)
     params = init_params(vocab_size, hidden_size, vocab_size, seed=seed, dtype=dtype)
     params.W_xh *= np.asarray(np.sqrt(vocab_size), dtype=params.dtype)
     return params
 
 
 def _check_ids(name: str, ids, vocab_size: int, min_len: int) -> np.ndarray:
-    ids = np.asarray(ids)
-    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"{name}: expected a 1-D array of int ids, got {_describe(ids)}")
+    """1-D int ids of the model's vocabulary, at least ``min_len`` of them."""
+    ids = C.require_ids(name, ids, vocab_size, ndim=1)
     if len(ids) < min_len:
         raise ValueError(f"{name}: expected at least {min_len} ids, got {len(ids)}")
-    if ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(
-            f"{name}: expected ids in [0, {vocab_size}) (the model's vocabulary), "
-            f"got min {ids.min()} and max {ids.max()}"
-        )
     return ids
 
 
@@ -90,9 +86,9 @@ def log2_probs(params: RNNParams, ids, streams: int = 16,
     Returns ``(streams * n,)``: entry ``i`` is for ``ids[i + 1]`` (the last few ids, which do not
     fill a piece, are left out). ``blas_threads`` as in :func:`train`: the products are small.
     """
-    if not isinstance(streams, (int, np.integer)) or isinstance(streams, bool) or streams < 1:
-        raise ValueError(f"streams: expected an int >= 1, got {streams!r}")
-    _check_threads(blas_threads)
+    C.require_instance("params", params, RNNParams)
+    streams = C.require_int("streams", streams, min=1)
+    C.require_int("blas_threads", blas_threads, min=1, optional=True)
     ids = _check_ids("ids", ids, params.input_size, min_len=2)
     streams = min(streams, len(ids) - 1)
     n = (len(ids) - 1) // streams
@@ -148,35 +144,28 @@ def train(
     fastest. Needs ``threadpoolctl`` (otherwise ignored); the setting is restored afterwards.
     callback: called as ``callback(step, loss)`` after every update (e.g. to draw a live plot)
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
+    C.require_instance("params", params, RNNParams).require_finite()
     if params.input_size != params.output_size:
         raise ValueError(
             f"params: a character model needs input size == output size, got "
             f"{params.input_size} and {params.output_size}"
         )
-    for name, value in (("steps", steps), ("batch_size", batch_size), ("seq_len", seq_len),
-                        ("eval_every", eval_every)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
-    for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
-        if value is not None and not (isinstance(value, (int, float)) and value > 0):
-            raise ValueError(f"{name}: expected a number > 0 or None, got {value!r}")
+    steps = C.require_int("steps", steps, min=1, max=C.MAX_STEPS, why="more would take days")
+    batch_size, seq_len, eval_every = (C.require_int(name, value, min=1) for name, value in (
+        ("batch_size", batch_size), ("seq_len", seq_len), ("eval_every", eval_every)))
+    clip_norm = C.require_real("clip_norm", clip_norm, above=0, optional=True)
+    clip_value = C.require_real("clip_value", clip_value, above=0, optional=True)
+    lr_end = C.require_real("lr_end", lr_end, above=0, optional=True)
+    C.require_int("blas_threads", blas_threads, min=1, optional=True)
+    C.require_bool("progress", progress)
+    if callback is not None:
+        C.require_callable("callback", callback, "a function callback(step, loss) or None")
     train_ids = _check_ids("train_ids", train_ids, params.input_size,
                            min_len=batch_size * (2 * seq_len) + 1)
     if val_ids is not None:
         val_ids = _check_ids("val_ids", val_ids, params.input_size, min_len=2)
-    if lr_end is not None and not (isinstance(lr_end, float) and lr_end > 0):
-        raise ValueError(f"lr_end: expected a float > 0 or None, got {lr_end!r}")
-    _check_threads(blas_threads)
-    optimizer = optim.Adam(lr=3e-3) if optimizer is None else optimizer
-    if isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)):
-        raise TypeError(
-            "optimizer: expected an optimizer object such as optim.Adam(lr=3e-3), got "
-            + (f"the class {optimizer.__name__} (call it)" if isinstance(optimizer, type)
-               else type(optimizer).__name__)
-        )
-    rng = np.random.default_rng(seed)
+    optimizer = optim.Adam(lr=3e-3) if optimizer is None else optim.require_optimizer(optimizer)
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     history = History()
     lr_start = optimizer.lr
 
@@ -228,17 +217,10 @@ def train(
     return history
 
 
-def _check_threads(blas_threads) -> None:
-    if blas_threads is not None and (
-        not isinstance(blas_threads, (int, np.integer)) or isinstance(blas_threads, bool)
-        or blas_threads < 1
-    ):
-        raise ValueError(f"blas_threads: expected an int >= 1 or None, got {blas_threads!r}")
-
-
 @contextmanager
 def blas_limit(threads: int | None):
     """Limit the BLAS thread pool to ``threads`` inside a ``with`` block (``None``: no change)."""
+    threads = C.require_int("threads", threads, min=1, optional=True)
     if threads is None:
         yield
         return

@@ -120,10 +120,12 @@ def test_bad_inputs_raise_clear_errors():
     params, x, targets, h0 = setup()
     cache = rnn.forward(params, x, h0)
     _, dy = losses.cross_entropy(cache.y, targets)
-    with pytest.raises(ValueError, match=r"dy: expected floats of shape \(batch, time, output\)"):
+    with pytest.raises(ValueError, match=r"dy: expected a float array of shape \(batch, time, output\)"):
         bptt.backward(params, cache, dy[:, :-1])
-    with pytest.raises(ValueError, match=r"dh_last: expected floats of shape \(batch, hidden\)"):
+    with pytest.raises(ValueError, match=r"dh_last: expected a float array of shape \(batch, hidden\)"):
         bptt.backward(params, cache, dy, dh_last=np.zeros(5))
+    with pytest.raises(ValueError, match=r"dy: expected finite numbers, got 1 inf or NaN"):
+        bptt.backward(params, cache, np.where(np.arange(dy.size).reshape(dy.shape) == 0, np.nan, dy))
     with pytest.raises(ValueError, match=r"truncate: expected an int >= 1"):
         bptt.backward(params, cache, dy, truncate=0)
     with pytest.raises(TypeError, match=r"cache: expected the Cache"):

@@ -45,3 +45,20 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         checkpoint.load(tmp_path / "obj.npz")
     with pytest.raises(TypeError, match=r"params: expected RNNParams"):
         checkpoint.save(tmp_path / "x", {"W_xh": np.zeros(2)})
+
+
+def test_a_vocabulary_with_repeated_characters_is_refused(tmp_path):
+    params = rnn.init_params(3, 2, 3)
+    arrays = dict(params.as_dict(), format=np.array(checkpoint.FORMAT),
+                  vocab=np.array([ord(c) for c in "aab"], dtype=np.int32))
+    np.savez(tmp_path / "dup.npz", **arrays)
+    with pytest.raises(ValueError, match=r"path: .* broken checkpoint: chars: expected distinct "
+                                         r"characters, got \['a'\] more than once"):
+        checkpoint.load(tmp_path / "dup.npz")
+    arrays = dict(params.as_dict(), format=np.array(checkpoint.FORMAT))
+    arrays["W_hh"] = np.full((2, 2), np.nan)
+    np.savez(tmp_path / "nan.npz", **arrays)
+    with pytest.raises(ValueError, match=r"path: .* broken checkpoint: path.W_hh: expected finite"):
+        checkpoint.load(tmp_path / "nan.npz")
+    with pytest.raises(TypeError, match=r"path: expected a file name"):
+        checkpoint.load(None)

@@ -40,14 +40,14 @@ def test_one_hot_and_windows():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: data.load_corpus("shakespeare"), "name: expected 'pydoc'"),
-        (lambda: data.load_corpus(max_chars=0), "max_chars: expected a positive int"),
+        (lambda: data.load_corpus("shakespeare"), r"name: expected one of \('pydoc',\)"),
+        (lambda: data.load_corpus(max_chars=0), "max_chars: expected an int >= 1 or None, got 0"),
         (lambda: data.train_val_split("a", 0.1), "text: expected a str of at least 2 characters"),
-        (lambda: data.train_val_split("abc", 1.5), r"val_fraction: expected a number in \(0, 1\)"),
+        (lambda: data.train_val_split("abc", 1.5), r"val_fraction: expected a finite number in \(0, 1\)"),
         (lambda: data.Vocab.from_text(""), "text: expected a non-empty str"),
         (lambda: data.Vocab.from_text("ab").encode("abc"), r"character 'c' at position 2"),
-        (lambda: data.Vocab.from_text("ab").decode([0, 5]), r"ids: expected values in \[0, 2\)"),
-        (lambda: data.one_hot(np.array([3]), 3), r"ids: expected values in \[0, 3\)"),
+        (lambda: data.Vocab.from_text("ab").decode([0, 5]), r"ids: expected ids in \[0, 2\)"),
+        (lambda: data.one_hot(np.array([3]), 3), r"ids: expected ids in \[0, 3\)"),
         (lambda: list(data.batch_windows(np.arange(5), 2, 4)), "too few"),
     ],
 )
@@ -57,7 +57,26 @@ def test_bad_input_is_named(call, match):
 
 
 def test_wrong_types():
-    with pytest.raises(TypeError, match="text: expected str, got int"):
+    with pytest.raises(TypeError, match="text: expected a str, got int"):
         data.Vocab.from_text("ab").encode(3)
-    with pytest.raises(TypeError, match="ids: expected integers"):
+    with pytest.raises(TypeError, match="ids: expected an int array"):
         data.one_hot(np.array([0.5]), 3)
+
+
+def test_one_hot_needs_only_the_memory_of_its_result():
+    x = data.one_hot([0, 999_999], 10**6, dtype=np.float32)  # no 10**6 x 10**6 identity matrix
+    assert x.shape == (2, 10**6) and x.sum() == 2 and x[1, 999_999] == 1
+    with pytest.raises(ValueError, match=r"size: the result would hold 10,000,000,000 entries, "
+                                         r"more than the limit of 100,000,000"):
+        data.one_hot(np.zeros(10**4, dtype=int), 10**6)
+
+
+def test_float_ids_and_repeated_characters_are_refused_not_truncated():
+    with pytest.raises(TypeError, match=r"ids: expected an int array of shape \(n,\), got array"):
+        data.batch_windows(np.arange(50) * 1.0, 2, 3)  # at the call, not at the first chunk
+    with pytest.raises(TypeError, match=r"ids: expected an int array"):
+        data.Vocab.from_text("ab").decode([0.0, 1.0])
+    with pytest.raises(ValueError, match=r"chars: expected distinct characters, got \['a'\]"):
+        data.Vocab(("a", "b", "a"))
+    with pytest.raises(TypeError, match=r"chars: expected single characters, got str 'ab'"):
+        data.Vocab(("ab",))

@@ -122,13 +122,17 @@ def test_relative_error_formula():
 
 def test_bad_inputs_raise_clear_errors():
     params, x, targets = problem(1, 3, 2, 3, seed=0)
-    with pytest.raises(ValueError, match=r"eps: expected a float > 0"):
+    with pytest.raises(ValueError, match=r"eps: expected a finite number > 0"):
         gradcheck.check(lambda p: 0.0, params, params, eps=0.0)
-    with pytest.raises(ValueError, match=r"tol: expected a float > 0, got 0"):
+    with pytest.raises(ValueError, match=r"tol: expected a finite number > 0, got 0"):
         gradcheck.check(lambda p: 0.0, params, params, tol=0)
     with pytest.raises(ValueError, match=r"samples: expected an int >= 1"):
         gradcheck.check(lambda p: 0.0, params, params, samples=0)
-    with pytest.raises(TypeError, match=r"params, grads: expected RNNParams"):
+    with pytest.raises(TypeError, match=r"grads: expected RNNParams"):
         gradcheck.check(lambda p: 0.0, params, params.as_dict())
+    with pytest.raises(TypeError, match=r"w: expected a float array"):
+        gradcheck.numerical_gradient(lambda: 0.0, np.arange(3))
+    with pytest.raises(ValueError, match=r"loss_fn: expected a function returning a finite loss"):
+        gradcheck.check(lambda p: float("nan"), params, params)
     with pytest.raises(KeyError, match=r"no parameter 'W'"):
         gradcheck.check_rnn(params, x, targets)["W"]

@@ -205,7 +205,7 @@ def test_slopes():
         (lambda: jacobians.log10_jacobian_norms(np.ones((2, 3)), np.ones((1, 2, 2))),
          r"W_hh: expected a square"),
         (lambda: jacobians.log10_jacobian_norms(np.eye(2), np.ones((2, 2))),
-         r"h: expected states of shape \(batch, time, 2\)"),
+         r"h: expected a non-empty float array of shape \(batch, time, 2\)"),
         (lambda: jacobians.log10_jacobian_norms(np.eye(2), np.full((1, 2, 2), np.nan)),
          r"h: expected finite"),
         (lambda: jacobians.log10_jacobian_norms(np.eye(2), np.ones((1, 2, 2)), "sigmoid"),
@@ -213,17 +213,29 @@ def test_slopes():
         (lambda: jacobians.hidden_states(np.eye(2), np.ones((1, 3, 4))),
          r"u: expected .*\(batch, time, 2\)"),
         (lambda: jacobians.hidden_states(np.eye(2), np.ones((1, 3, 2)), np.ones(2)),
-         r"h0: expected shape \(1, 2\)"),
+         r"h0: expected an array of real numbers of shape \(1, 2\)"),
         (lambda: jacobians.log10_bound(-1.0, 1.0, 3), r"sigma_max: expected a finite number"),
-        (lambda: jacobians.log10_bound(1.0, 1.0, -1), r"time: expected an int >= 0"),
+        (lambda: jacobians.log10_bound(1.0, 1.0, -1), r"time: expected an int in \[0, "),
         (lambda: jacobians.with_spectral_norm(np.zeros((2, 2)), 1.0), r"W: the zero matrix"),
         (lambda: jacobians.spectral_norm(np.ones(3)), r"W: expected a square"),
         (lambda: jacobians.jacobian(np.eye(3), np.ones(2)), r"slope_t: expected shape"),
+        (lambda: jacobians.hidden_states(np.eye(2), np.full((1, 3, 2), np.inf)),
+         r"u: expected finite numbers, got 6 inf or NaN of 6"),
+        (lambda: jacobians.spectral_norm(np.eye(3000)), r"W: expected a square .* n <= 2048"),
+        (lambda: jacobians.log10_jacobian_norms(np.eye(100), np.zeros((100, 100, 100))),
+         r"h: the result would hold 101,000,000 products' entries"),
     ],
 )
 def test_bad_input_is_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_complex_matrices_are_refused_not_cut_to_their_real_part():
+    with pytest.raises(TypeError, match=r"W: expected an array of real numbers, got array .*complex"):
+        jacobians.spectral_norm(np.array([[3j, 0], [0, 1]]))
+    with pytest.raises(TypeError, match=r"W: expected an array of real numbers"):
+        jacobians.spectral_radius([[1 + 1j]])
 
 
 def test_tiny_weights_give_exact_logarithms_not_zero():

@@ -54,11 +54,16 @@ def test_bad_inputs_raise_clear_errors():
     y = np.zeros((2, 3, 4))
     with pytest.raises(ValueError, match=r"logits: expected .*\(batch, time, V\)"):
         losses.cross_entropy(np.zeros((3, 4)), np.zeros(3, dtype=int))
-    with pytest.raises(ValueError, match=r"targets: expected int ids of shape"):
+    with pytest.raises(TypeError, match=r"targets: expected an int array of shape \(2, 3\)"):
         losses.cross_entropy(y, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"logits: expected finite numbers"):
+        losses.cross_entropy(np.full((2, 3, 4), np.nan), np.zeros((2, 3), dtype=int))
+    for f in (losses.softmax, losses.log_softmax):
+        with pytest.raises(ValueError, match=r"logits: expected finite numbers, got 1 inf"):
+            f([np.inf, 1.0])
     with pytest.raises(ValueError, match=r"targets: expected ids in \[0, 4\)"):
         losses.cross_entropy(y, np.full((2, 3), 4))
     with pytest.raises(ValueError, match=r"target: expected numbers of shape"):
         losses.mse_last(y, np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"logits: expected a float array"):
+    with pytest.raises(TypeError, match=r"logits: expected a float array"):
         losses.softmax(np.array([1, 2, 3]))

@@ -103,15 +103,15 @@ def test_sampling_is_seeded_and_respects_temperature(corpus):
         (lambda: markov.fit("abc", -1), ValueError, "order: expected an int >= 0, got -1"),
         (lambda: markov.fit("abc", 1.5), TypeError, "order: expected an int >= 0, got float"),
         (lambda: markov.fit("abc", True), TypeError, "order: expected an int"),
-        (lambda: markov.fit("", 1), ValueError, "text: expected a non-empty training text"),
-        (lambda: markov.fit(["a", "b"], 1), TypeError, "text: expected str, got list"),
+        (lambda: markov.fit("", 1), ValueError, "text: expected a non-empty str"),
+        (lambda: markov.fit(["a", "b"], 1), TypeError, "text: expected a str, got list"),
         (lambda: markov.fit("abc", 1, k=-1), ValueError, "k: expected a finite number >= 0"),
-        (lambda: markov.fit("abc", 1, k="1"), TypeError, "k: expected a number"),
+        (lambda: markov.fit("abc", 1, k="1"), TypeError, "k: expected a finite number"),
         (lambda: markov.fit("ab" * 50 + "".join(map(chr, range(60, 160))), 9), ValueError,
          "order: 9 is too large"),
         (lambda: markov.fit("abc", 1).distribution("abz"), ValueError,
          "character 'z' at position 2 is not in the vocabulary"),
-        (lambda: markov.fit("abc", 1).distribution(None), TypeError, "context: expected str"),
+        (lambda: markov.fit("abc", 1).distribution(None), TypeError, "context: expected a str"),
         (lambda: markov.sample(markov.fit("abc", 1), 5, temperature=0), ValueError,
          "temperature: expected a finite number > 0, got 0"),
         (lambda: markov.sample(markov.fit("abc", 1), 5, temperature=-1.0), ValueError,
@@ -157,7 +157,16 @@ def test_sample_checks_its_prompt():
     chain = markov.fit("abab", 0)
     with pytest.raises(ValueError, match="'z' at position 0"):
         markov.sample(chain, 3, prompt="zz")
-    with pytest.raises(TypeError, match="prompt: expected str, got NoneType"):
+    with pytest.raises(TypeError, match="prompt: expected a str, got NoneType"):
         markov.sample(chain, 3, prompt=None)
     with pytest.raises(TypeError, match="vocab: expected a data.Vocab"):
         markov.fit("ab", 1, vocab=list("ab"))
+    with pytest.raises(ValueError, match=r"context: character '😀' at position 0"):
+        chain.distribution("😀")
+    with pytest.raises(ValueError, match=r"length: expected an int in \[0, 100000\]"):
+        markov.sample(chain, 10**8)
+    for seed in ("x", -1, 1.5):
+        with pytest.raises((TypeError, ValueError), match=r"seed: expected an int >= 0"):
+            markov.sample(chain, 3, seed=seed)
+    with pytest.raises(ValueError, match=r"p: expected finite numbers"):
+        markov.apply_temperature([np.inf, 1.0], 1.0)

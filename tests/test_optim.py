@@ -22,7 +22,7 @@ def test_sgd_step_is_w_minus_lr_g_and_momentum_accumulates():
 
 def test_adagrad_matches_its_formula():
     p = {"w": np.array([1.0, 1.0])}
-    opt = optim.Adagrad(lr=0.1, eps=0.0)
+    opt = optim.Adagrad(lr=0.1, eps=1e-300)  # eps must be > 0; this one is negligible
     opt.step(p, {"w": np.array([3.0, -1.0])})
     assert np.allclose(p["w"], [0.9, 1.1])  # first step: lr * sign(g)
     opt.step(p, {"w": np.array([4.0, -1.0])})
@@ -31,7 +31,7 @@ def test_adagrad_matches_its_formula():
 
 def test_adam_matches_a_hand_computation():
     p = {"w": np.array([0.0])}
-    opt = optim.Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=0.0)
+    opt = optim.Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-300)
     gs = [1.0, -2.0, 0.5]
     m = s = 0.0
     w = 0.0
@@ -73,8 +73,11 @@ def test_clip_elementwise():
 def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match=r"lr: expected a finite number > 0"):
         optim.Adam(lr=-1.0)
-    with pytest.raises(ValueError, match=r"momentum: expected a number in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"momentum: expected a finite number in \[0, 1\)"):
         optim.SGD(momentum=1.0)
+    for opt in (optim.Adagrad, optim.Adam):
+        with pytest.raises(ValueError, match=r"eps: expected a finite number > 0, got 0"):
+            opt(eps=0)
     with pytest.raises(ValueError, match=r"max_norm: expected a finite number > 0"):
         optim.clip_global_norm({"w": np.ones(2)}, 0)
     with pytest.raises(ValueError, match=r"grads.w: expected shape \(2,\)"):
@@ -102,5 +105,5 @@ def test_clipping_handles_zero_and_refuses_inf_or_nan():
     assert optim.clip_global_norm({"w": np.ones(4)}, np.float32(1.0))[1] == 2.0
     assert optim.clip_elementwise({"w": np.ones(2)}, np.int64(1))["w"].tolist() == [1.0, 1.0]
     for value in (True, np.inf, "5", 0.0, -1):
-        with pytest.raises(ValueError, match=r"value: expected a finite number > 0, got"):
+        with pytest.raises((TypeError, ValueError), match=r"value: expected a finite number > 0, got"):
             optim.clip_elementwise({"w": np.ones(2)}, value)

@@ -171,20 +171,20 @@ def test_bad_params():
         ({"output_size": True}, "output_size: expected an int >= 1"),
         ({"dtype": np.int32}, "dtype: expected np.float32 or np.float64"),
         ({"dtype": np.float16}, "dtype: expected np.float32 or np.float64"),
-        ({"dtype": "banana"}, "dtype: expected np.float32 or np.float64, got 'banana'"),
+        ({"dtype": "banana"}, "dtype: expected np.float32 or np.float64, got str 'banana'"),
     ],
 )
 def test_bad_init(kwargs, match):
     args = {"input_size": 3, "hidden_size": 4, "output_size": 2, **kwargs}
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((TypeError, ValueError), match=match):
         rnn.init_params(**args)
 
 
 @pytest.mark.parametrize(
     ("x", "match"),
     [
-        (np.array([[0, 3, 5]]), r"x: token ids must be in \[0, 5\).*max 5"),
-        (np.array([[0, -1]]), r"x: token ids must be in \[0, 5\).*min -1"),
+        (np.array([[0, 3, 5]]), r"x: expected token ids in \[0, 5\).*max 5"),
+        (np.array([[0, -1]]), r"x: expected token ids in \[0, 5\).*min -1"),
         (np.zeros((2, 3, 4)), r"x: expected features of shape \(batch, time, 5\), got \(2, 3, 4\)"),
         (np.zeros((2, 3)), r"x: expected int tokens .* got shape \(2, 3\) and dtype float64"),
         (np.zeros((2, 3)), r"add a features axis"),
@@ -220,7 +220,7 @@ def test_bad_h0_and_step_inputs():
         rnn.step(params, np.zeros(2), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"x_t: expected int tokens \(batch,\).*shape \(2, 1, 5\)"):
         rnn.step(params, np.zeros((2, 1, 5)), np.zeros((2, 4)))
-    with pytest.raises(ValueError, match=r"x_t: token ids must be in \[0, 5\)"):
+    with pytest.raises(ValueError, match=r"x_t: expected token ids in \[0, 5\)"):
         rnn.step(params, np.array([0, 9]), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"x_t: expected .*float features \(batch, 5\), got shape \(2, 3\)"):
         rnn.step(params, np.zeros((2, 3)), np.zeros((2, 4)))
@@ -230,5 +230,5 @@ def test_bad_h0_and_step_inputs():
         rnn.step(params, 3, np.zeros((1, 4)))
     with pytest.raises(ValueError, match="h_prev: expected a rectangular array, got a ragged list"):
         rnn.step(params, np.array([0]), [[0.0, 0.0], [0.0]])
-    with pytest.raises(ValueError, match=r"x: token ids must be in"):
+    with pytest.raises(ValueError, match=r"x: expected token ids in"):
         rnn.input_projection(params, np.array([[7]]))

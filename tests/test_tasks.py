@@ -80,7 +80,7 @@ def test_parity_matches_a_loop():
     ],
 )
 def test_bracket_pairs_bad_input(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((TypeError, ValueError), match=match):
         tasks.bracket_pairs(**kwargs)
 
 
@@ -91,10 +91,12 @@ def test_bad_input_elsewhere():
         tasks.closer_targets(None)
     with pytest.raises(ValueError, match="length: expected an int >= 1"):
         tasks.parity(3, 0)
-    with pytest.raises(ValueError, match="p_one: expected a probability"):
+    with pytest.raises(ValueError, match=r"p_one: expected a finite number in \[0, 1\]"):
         tasks.parity(3, 4, p_one=1.5)
-    with pytest.raises(ValueError, match=r"p_one: expected a probability in \[0, 1\], got 'half'"):
+    with pytest.raises(TypeError, match=r"p_one: expected a finite number in \[0, 1\], got str 'half'"):
         tasks.parity(3, 4, p_one="half")
+    with pytest.raises(ValueError, match=r"seed: expected an int >= 0, got -1"):
+        tasks.parity(3, 4, seed=-1)
     for fn in (tasks.bracket_states, tasks.closer_targets):
         with pytest.raises(ValueError, match=r"openers: expected a non-empty str .*, got 'x'"):
             fn("(a)", openers="x")

@@ -82,12 +82,16 @@ def test_bad_inputs_raise_clear_errors():
         train.train(params, tr + 100, batch_size=4, progress=False)
     with pytest.raises(ValueError, match=r"train_ids: expected at least 2001 ids"):
         train.train(params, tr, batch_size=40, seq_len=25, progress=False)
-    with pytest.raises(ValueError, match=r"train_ids: expected a 1-D array of int ids"):
+    with pytest.raises(TypeError, match=r"train_ids: expected an int array with 1 axis"):
         train.train(params, TEXT, progress=False)
-    with pytest.raises(ValueError, match=r"steps: expected an int >= 1"):
+    with pytest.raises(ValueError, match=r"steps: expected an int in \[1, 1000000\]"):
         train.train(params, tr, steps=0, progress=False)
-    with pytest.raises(ValueError, match=r"clip_norm: expected a number > 0 or None"):
+    with pytest.raises(ValueError, match=r"clip_norm: expected a finite number > 0 or None"):
         train.train(params, tr, clip_norm=-1, progress=False)
+    with pytest.raises(ValueError, match=r"vocab_size: expected an int >= 1, got 0"):
+        train.init_char_params(0, 8)
+    with pytest.raises(ValueError, match=r"seed: expected an int >= 0"):
+        train.train(params, tr, seed=-1, batch_size=4, progress=False)
     with pytest.raises(ValueError, match=r"input size == output size"):
         train.train(rnn.init_params(vocab.size, 8, 3), tr, progress=False)
     with pytest.raises(TypeError, match=r"optimizer: expected an optimizer object .* the class "

@@ -60,3 +60,30 @@ def test_static_fallback_in_the_display_bundle(explorer):
 def test_unknown_control_is_named(explorer):
     with pytest.raises(ValueError, match="unknown control.*'ordr'"):
         explorer.set(ordr=2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"order": 99}, r"order: expected an int in \[0, 8\], got 99"),
+     ({"k": 0}, r"k: expected a finite number in \[0.001, 10\], got 0"),
+     ({"temperature": 0}, r"temperature: expected a finite number in \[0.0316228, 10\], got 0"),
+     ({"sample_length": 10**8}, r"sample_length: expected an int in \[1, 10000\]"),
+     ({"seed": "x"}, r"seed: expected an int >= 0, got str 'x'"),
+     ({"max_order": 99}, r"max_order: expected an int in \[0, \d+\] \(for 3 characters\)"),
+     ({"context": None}, r"context: expected a str, got NoneType")],
+)
+def test_constructor_refuses_what_a_slider_would_clamp(kwargs, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        MarkovExplorer("abcabc", **kwargs)
+
+
+def test_typed_dollars_are_drawn_literally():
+    e = MarkovExplorer("a $^$ b $x$ " * 5, order=3, context="a $^$")  # mathtext would fail
+    assert "'$^$'" in e.figure.axes[0].get_title() and e.image.value
+    e.set(context="$x^$ $")
+    assert "'$ $'" in e.figure.axes[0].get_title()
+
+
+def test_numpy_scalars_are_accepted():
+    e = MarkovExplorer("abcabc", order=np.int64(1), k=np.float32(0.5), sample_length=np.int64(10))
+    assert len(e.values) == 4

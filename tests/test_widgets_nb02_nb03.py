@@ -125,6 +125,16 @@ def test_hidden_state_bad_construction():
         HiddenStateExplorer(latch(), data.Vocab.from_text("()[]ab"))
     with pytest.raises(ValueError, match="openers: expected a non-empty str .*, got 'ab'"):
         HiddenStateExplorer(latch(), VOCAB, openers="ab")
+    # out of the sliders' ranges: refused, not clamped
+    with pytest.raises(ValueError, match=r"t: expected an int in \[0, 3\], got 9"):
+        HiddenStateExplorer(latch(), VOCAB, "(ab)", t=9)
+    with pytest.raises(ValueError, match=r"order: expected an int in \[1, 12\], got 0"):
+        HiddenStateExplorer(latch(), VOCAB, order=0)
+    with pytest.raises(TypeError, match=r"t: expected an int in \[0, \d+\], got str 'x'"):
+        HiddenStateExplorer(latch(), VOCAB, t="x")
+    with pytest.raises(TypeError, match=r"text: expected a str, got NoneType"):
+        HiddenStateExplorer(latch(), VOCAB, None)
+    assert HiddenStateExplorer(latch(), VOCAB, "(a$^$b)", t=np.int64(2)).image.value
 
 
 def test_hidden_state_legend_names_the_states(hidden):
@@ -212,3 +222,5 @@ def test_stepper_bad_construction(char_vocab):
         StepperExplorer(latch(), char_vocab)
     with pytest.raises(TypeError, match="vocab: expected a Vocab"):
         StepperExplorer(latch(), None)
+    with pytest.raises(ValueError, match=r"t: expected an int in \[1, 3\], got 4"):
+        StepperExplorer(rnn.init_params(char_vocab.size, 3, 2), char_vocab, "abc", t=4)

@@ -81,3 +81,15 @@ def test_model_and_vocabulary_must_match():
     vocab = data.Vocab.from_text(TEXT)
     with pytest.raises(ValueError, match=r"vocab: expected 5 characters"):
         TemperatureExplorer(rnn.init_params(5, 4, 5), vocab)
+
+
+def test_constructor_refuses_out_of_range_and_accepts_numpy_scalars():
+    vocab = data.Vocab.from_text(TEXT + "$^")
+    params = rnn.init_params(vocab.size, 4, vocab.size, seed=0)
+    for kwargs, match in [({"temperature": 3.0}, r"temperature: expected a finite number in \[0, 2\]"),
+                          ({"seed": 21}, r"seed: expected an int in \[0, 20\], got 21"),
+                          ({"sample_length": 0}, r"sample_length: expected an int in \[1, 10000\]")]:
+        with pytest.raises(ValueError, match=match):
+            TemperatureExplorer(params, vocab, **kwargs)
+    e = TemperatureExplorer(params, vocab, sample_length=np.int64(10), prompt="a $^$ b")
+    assert "$^$" in e.figure.axes[0].get_title()

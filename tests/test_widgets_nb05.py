@@ -98,15 +98,19 @@ def test_bad_construction_is_named():
     with pytest.raises(ValueError, match="activation: expected one of .*'sigmoid'"):
         VanishingExplorer(activation="sigmoid")
     with pytest.raises(ValueError, match=r"matrix: expected one of \('gaussian', 'orthogonal'\), "
-                                         "got 'random'"):
+                                         "got str 'random'"):
         VanishingExplorer(matrix="random")
     # Out of a slider's range: an error, not a silently clamped value.
-    with pytest.raises(ValueError, match=r"sigma_max: expected a number in \[0.0, 3.0\], got 5"):
+    with pytest.raises(ValueError, match=r"sigma_max: expected a finite number in \[0, 3\], got 5"):
         VanishingExplorer(sigma_max=5)
-    with pytest.raises(ValueError, match=r"time: expected a number in \[1, 50\], got 80"):
+    with pytest.raises(ValueError, match=r"time: expected an int in \[1, 50\], got 80"):
         VanishingExplorer(time=80, max_time=50)
-    with pytest.raises(ValueError, match=r"input_scale: expected a number in \[0.0, 10.0\], got -1"):
+    with pytest.raises(ValueError, match=r"input_scale: expected a finite number in \[0, 10\], got -1"):
         VanishingExplorer(input_scale=-1)
+    with pytest.raises(ValueError, match=r"seed: expected an int >= 0, got -1"):
+        VanishingExplorer(seed=-1)
+    with pytest.raises(ValueError, match=r"hidden: the result would hold .* more than the limit"):
+        VanishingExplorer(hidden=10**5)
 
 
 def test_compute_names_bad_arguments(explorer):
@@ -114,9 +118,9 @@ def test_compute_names_bad_arguments(explorer):
         explorer.compute(1.0, 121, "tanh", 1.0)
     with pytest.raises(ValueError, match=r"time: expected an int in \[1, 120\], got 0"):
         explorer.compute(1.0, 0, "tanh", 1.0)
-    with pytest.raises(ValueError, match=r"matrix: expected one of .*got 'random'"):
+    with pytest.raises(ValueError, match=r"matrix: expected one of .*got str 'random'"):
         explorer.compute(1.0, 10, "tanh", 1.0, "random")
-    with pytest.raises(ValueError, match=r"activation: expected one of .*got 'sigmoid'"):
+    with pytest.raises(ValueError, match=r"activation: expected one of .*got str 'sigmoid'"):
         explorer.compute(1.0, 10, "sigmoid", 1.0)
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_edu import _checks as C
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -15,6 +17,11 @@ class Feedback:
     exercise: str
     ok: bool
     message: str
+
+    def __post_init__(self) -> None:
+        C.require_text("exercise", self.exercise)
+        C.require_bool("ok", self.ok)
+        C.require_text("message", self.message)
 
     def __bool__(self) -> bool:
         return self.ok
@@ -44,18 +51,23 @@ def hint(exercise: str, message: str) -> Feedback:
 
 def checked(feedback: Feedback, strict: bool) -> Feedback:
     """Return ``feedback``; with ``strict`` raise ``AssertionError`` when it is not a pass."""
-    if strict and not feedback.ok:
+    if C.require_bool("strict", strict) and not feedback.ok:
         raise AssertionError(str(feedback))
     return feedback
 
 
 
-def call_learner(exercise: str, fn, *args):
-    """Run the learner's function: ``(result, None)``, or ``(None, hint)`` when it raised."""
+def call_learner(exercise: str, fn, *args, label: str = "your function"):
+    """Run the learner's function: ``(result, None)``, or ``(None, hint)`` when it raised or is
+    not a function at all. ``label`` names the call in the hint, e.g. ``"fn('(ab')"``."""
+    if isinstance(fn, type) or not callable(fn):
+        return None, hint(exercise, f"expected your function, got {C.describe(fn)}: pass the "
+                                    "function itself, e.g. check(my_function), without calling it.")
     try:
-        return fn(*args), None
+        with np.errstate(all="ignore"):  # 0 / 0 in the learner's code is judged by its result
+            return fn(*args), None
     except Exception as exc:  # the learner's code failing is feedback, not a crash
-        return None, hint(exercise, f"your function raised {type(exc).__name__}: {exc}")
+        return None, hint(exercise, f"{label} raised {type(exc).__name__}: {exc}")
 
 
 def as_array(exercise: str, value, label: str = "your function's result"):
@@ -63,7 +75,10 @@ def as_array(exercise: str, value, label: str = "your function's result"):
     if value is None:
         return None, hint(exercise, f"{label} is None: did you forget a `return`?")
     try:
-        return np.asarray(value, dtype=float), None
+        a = np.asarray(value)
+        if a.dtype.kind not in "biuf":  # complex, str, objects: not real numbers
+            raise TypeError
+        return a.astype(float), None
     except (TypeError, ValueError):
         return None, hint(exercise, f"{label}: expected a NumPy array of numbers, got "
-                                    f"{type(value).__name__}.")
+                                    f"{C.describe(value)}.")

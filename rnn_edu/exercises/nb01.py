@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_edu.exercises._feedback import Feedback, checked, hint, passed
+from rnn_edu import _checks as C
+from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
 
 
 def check_smoothed_distribution(fn, strict: bool = False) -> Feedback:
@@ -17,14 +18,13 @@ def check_smoothed_distribution(fn, strict: bool = False) -> Feedback:
              (np.array([10.0, 5.0]), 0.0), (np.array([2.0, 2.0, 0.0, 0.0, 6.0]), 0.1)]
     for counts, k in cases:
         expected = (counts + k) / (counts.sum() + k * len(counts))
-        try:
-            result = fn(counts.copy(), k)
-        except Exception as exc:  # the learner's code failing is feedback, not a crash
-            return checked(hint(name, f"your function raised {type(exc).__name__}: {exc}"), strict)
-        if result is None:
-            return checked(hint(name, "your function returned None: did you forget `return`?"),
-                           strict)
-        got = np.asarray(result, dtype=float)
+        result, fail = call_learner(name, fn, counts.copy(), k)
+        if fail is None and result is None:
+            fail = hint(name, "your function returned None: did you forget `return`?")
+        if fail is None:
+            got, fail = as_array(name, result)
+        if fail is not None:
+            return checked(fail, strict)
         if got.shape != counts.shape:
             return checked(hint(name, f"expected one probability per character, shape "
                                       f"{counts.shape}, got shape {got.shape}."), strict)
@@ -54,12 +54,13 @@ def check_bits_per_char(fn, strict: bool = False) -> Feedback:
     name = "2. bits per character"
     p = np.array([0.5, 0.25, 0.125, 0.9, 0.01])
     expected = float(-np.mean(np.log2(p)))
-    try:
-        result = fn(p.copy())
-    except Exception as exc:
-        return checked(hint(name, f"your function raised {type(exc).__name__}: {exc}"), strict)
-    if result is None:
-        return checked(hint(name, "your function returned None: did you forget `return`?"), strict)
+    result, fail = call_learner(name, fn, p.copy())
+    if fail is None and result is None:
+        fail = hint(name, "your function returned None: did you forget `return`?")
+    if fail is None:
+        result, fail = as_array(name, result)
+    if fail is not None:
+        return checked(fail, strict)
     if np.ndim(result) != 0:
         return checked(hint(name, f"expected one number for the whole text, got an array of "
                                   f"shape {np.shape(result)}: average over the characters."),
@@ -89,10 +90,11 @@ def check_bits_per_char(fn, strict: bool = False) -> Feedback:
 def check_uniform_bits(answer, V: int, strict: bool = False) -> Feedback:
     """Exercise 3: the bits per character of the uniform model over ``V`` characters."""
     name = "3. the uniform model"
-    expected = float(np.log2(V))
-    if isinstance(answer, (str, bool)) or not isinstance(answer, (int, float, np.number)):
-        return checked(hint(name, f"expected a number, got {answer!r}"), strict)
-    got = float(answer)
+    expected = float(np.log2(C.require_int("V", V, min=1)))
+    try:
+        got = C.require_real("answer", answer)
+    except (TypeError, ValueError):
+        return checked(hint(name, f"expected a number, got {C.describe(answer)}"), strict)
     if abs(got - expected) < 5e-3:  # a typed answer rounded to 2-3 decimals is right
         return checked(passed(name, f"log2({V}) = {expected:.3f}: every character costs the "
                                     "same, whatever the context."), strict)
@@ -114,9 +116,14 @@ def check_uniform_bits(answer, V: int, strict: bool = False) -> Feedback:
 def check_best_order(answer, sweep: dict[int, float], strict: bool = False) -> Feedback:
     """Exercise 4: the order with the lowest held-out bits/char in ``sweep`` ({order: bpc})."""
     name = "4. the best order"
+    C.require_instance("sweep", sweep, dict, "a dict {order: bits per char}")
+    if not sweep or not all(C.is_int(n) and C.is_real(b) for n, b in sweep.items()):
+        raise ValueError(f"sweep: expected a non-empty dict {{order: bits per char}}, got "
+                         f"{C.describe(sweep)}")
     best = min(sweep, key=sweep.get)
-    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        return checked(hint(name, f"expected an order, an int such as 3, got {answer!r}"), strict)
+    if not C.is_int(answer):
+        return checked(hint(name, f"expected an order, an int such as 3, got "
+                                  f"{C.describe(answer)}"), strict)
     if answer == best:
         return checked(passed(name, f"order {best}: {sweep[best]:.3f} bits/char on held-out "
                                     "text."), strict)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn_edu import _checks as C
 from rnn_edu import rnn, tasks
 from rnn_edu.data import Vocab
-from rnn_edu.exercises._feedback import Feedback, checked, hint, passed
+from rnn_edu.exercises._feedback import Feedback, call_learner, checked, hint, passed
 
 
 def check_expected_closer(fn, strict: bool = False) -> Feedback:
@@ -18,11 +19,10 @@ def check_expected_closer(fn, strict: bool = False) -> Feedback:
                                                                             openers="([{<", seed=9)]
     for prefix in cases:
         expected = tasks.CLOSER.get(tasks.bracket_states(prefix)[-1], "") if prefix else ""
-        try:
-            got = fn(prefix)
-        except Exception as exc:  # the learner's code failing is feedback, not a crash
-            return checked(hint(name, f"fn({prefix!r}) raised {type(exc).__name__}: {exc}"), strict)
-        if got == expected:
+        got, fail = call_learner(name, fn, prefix, label=f"fn({prefix!r})")
+        if fail is not None:
+            return checked(fail, strict)
+        if isinstance(got, str) and got == expected:
             continue
         if not isinstance(got, str):
             return checked(hint(name, f"fn({prefix!r}) returned {got!r}: return a str, a closing "
@@ -51,16 +51,15 @@ def check_contexts_needed(fn, strict: bool = False) -> Feedback:
     name = "2. contexts a Markov chain needs"
     for d, m, f in [(1, 2, 4), (3, 2, 4), (5, 2, 2), (4, 3, 5), (6, 4, 3)]:
         expected = m * f ** (d - 1)
-        try:
-            got = fn(d, m, f)
-        except Exception as exc:
-            return checked(hint(name, f"fn{(d, m, f)} raised {type(exc).__name__}: {exc}"), strict)
-        if got == expected:
+        got, fail = call_learner(name, fn, d, m, f, label=f"fn{(d, m, f)}")
+        if fail is not None:
+            return checked(fail, strict)
+        if C.is_real(got) and got == expected:
             continue
-        msg = f"fn(distance={d}, n_openers={m}, n_fillers={f}) = {got!r}, expected {expected}. "
+        msg = f"fn(distance={d}, n_openers={m}, n_fillers={f}) = {got!r:.60}, expected {expected}. "
         if got is None:
             msg += "Hint: your function returns None: did you forget `return`?"
-        elif not isinstance(got, (int, float, np.integer, np.floating)):
+        elif not C.is_real(got):
             msg += "Hint: return one number, a count."
         elif got == f ** (d - 1):
             msg += "Hint: that counts the fillers; the context also holds one of n_openers openers."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import rnn
-from rnn_edu.exercises._feedback import Feedback, checked, hint, passed
+from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
 
 
 def check_rnn_step(fn, strict: bool = False) -> Feedback:
@@ -20,12 +20,11 @@ def check_rnn_step(fn, strict: bool = False) -> Feedback:
     x_t, h_prev = rng.normal(size=(batch, n_in)), rng.uniform(-1, 1, size=(batch, n_h))
     W_xh, W_hh, b_h = rng.normal(size=(n_in, n_h)), rng.normal(size=(n_h, n_h)), rng.normal(size=n_h)
     args = (x_t.copy(), h_prev.copy(), W_xh.copy(), W_hh.copy(), b_h.copy())
-    try:
-        result = fn(*args)
-    except Exception as exc:  # the learner's code failing is feedback, not a crash
-        msg = f"your function raised {type(exc).__name__}: {exc}."
-        if "matmul" in str(exc) or "shapes" in str(exc) or "aligned" in str(exc):
-            msg += (" Hint: with one row per sequence, multiply on the right: x_t @ W_xh is "
+    result, fail = call_learner(name, fn, *args)
+    if fail is not None:
+        msg = fail.message
+        if "matmul" in msg or "shapes" in msg or "aligned" in msg:
+            msg += (". Hint: with one row per sequence, multiply on the right: x_t @ W_xh is "
                     f"({batch}, {n_in}) @ ({n_in}, {n_h}) -> ({batch}, {n_h}).")
         return checked(hint(name, msg), strict)
     if result is None:
@@ -34,9 +33,8 @@ def check_rnn_step(fn, strict: bool = False) -> Feedback:
     if isinstance(result, tuple):
         return checked(hint(name, f"your function returned a tuple of {len(result)}: return only "
                                   "h_t, one array (batch, hidden)."), strict)
-    try:
-        got = np.asarray(result, dtype=float)
-    except (TypeError, ValueError):
+    got, fail = as_array(name, result)
+    if fail is not None:
         return checked(hint(name, f"expected an array (batch, hidden), got "
                                   f"{type(result).__name__} {result!r:.60}."), strict)
     a = x_t @ W_xh + h_prev @ W_hh + b_h
@@ -150,10 +148,10 @@ def check_h2(answer, strict: bool = False) -> Feedback:
     expected = np.tanh(a2)
     if answer is None:
         return checked(hint(name, "got None: give h_2 as two numbers, e.g. [0.1, -0.2]."), strict)
-    try:
-        got = np.asarray(answer, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        return checked(hint(name, f"expected two numbers, got {answer!r}."), strict)
+    got, fail = as_array(name, answer)
+    if fail is not None:
+        return checked(hint(name, f"expected two numbers, got {answer!r:.60}."), strict)
+    got = got.reshape(-1)
     if got.shape != (2,):
         msg = f"h_2 has one number per hidden unit, 2 in all; got {got.size}."
         if got.size == 1 and np.allclose(got, expected @ p.W_hy + p.b_y, atol=1e-3):

@@ -8,6 +8,8 @@ import numpy as np
 from rnn_edu import jacobians
 from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
 
+MAX_SIZE = 50  # the largest matrix check_non_normal takes (100 powers of it)
+
 
 def _run(name: str, fn, *args):
     """The learner's result as a float array: ``(array, None)`` or ``(None, feedback)``."""
@@ -184,12 +186,19 @@ def check_non_normal(fn, strict: bool = False) -> Feedback:
                        strict)
     if not np.all(np.isfinite(got)):
         return checked(hint(name, "the matrix has inf or NaN entries."), strict)
+    if got.shape[0] > MAX_SIZE:
+        return checked(hint(name, f"a {got.shape[0]} x {got.shape[0]} matrix is more than the "
+                                  f"point needs: use at most {MAX_SIZE} x {MAX_SIZE} (2 x 2 "
+                                  "is enough)."), strict)
     rho = jacobians.spectral_radius(got)
     if rho >= 1:
         return checked(hint(name, f"its spectral radius is {rho:.3g}: the point is growth with "
                                   "every |eigenvalue| below 1."), strict)
-    powers = [np.linalg.matrix_power(got, k) for k in range(1, 101)]
-    norms = [np.linalg.norm(P, 2) for P in powers]
+    norms, P = [], np.eye(len(got))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(100):  # ||W^k|| for k = 1..100, one product each
+            P = P @ got
+            norms.append(np.linalg.norm(P, 2) if np.all(np.isfinite(P)) else np.inf)
     peak = int(np.argmax(norms))
     if norms[peak] > 10:
         return checked(passed(name, f"spectral radius {rho:.2f}, yet ||W^{peak + 1}|| = "

@@ -13,17 +13,23 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import warnings
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+from traitlets import TraitError
+
+from rnn_edu import _checks as C
 
 DPI = 80
 
 
 def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
-    """Render a figure to PNG bytes without touching pyplot's global state."""
+    """Render a figure to PNG bytes without touching pyplot's global state (dpi 10 to 600)."""
+    C.require_instance("fig", fig, Figure, "a matplotlib Figure")
+    dpi = C.require_real("dpi", dpi, 10, 600)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
@@ -41,6 +47,10 @@ class Explorer:
     figsize = (7.0, 3.2)
 
     def __init__(self) -> None:
+        if not isinstance(getattr(self, "controls", None), dict):
+            raise TypeError(f"controls: {type(self).__name__} must set self.controls (name -> "
+                            "ipywidgets control) before Explorer.__init__: use an explorer "
+                            "such as MarkovExplorer, or subclass Explorer")
         # Shown at the figure's own pixel size, not stretched to the notebook's width.
         self.image = widgets.Image(format="png", layout={"width": f"{self.figsize[0] * DPI:.0f}px"})
         self.text = widgets.HTML()
@@ -72,16 +82,34 @@ class Explorer:
         self.figure = fig
 
     def set(self, **values) -> None:
-        """Set several controls at once (one redraw), e.g. ``explorer.set(order=3, context="th")``."""
-        unknown = set(values) - set(self.controls)
-        if unknown:
-            raise ValueError(
-                f"set(): unknown control(s) {sorted(unknown)}; expected some of {sorted(self.controls)}"
-            )
-        with self._hold():
-            for name, value in values.items():
-                self.controls[name].value = value
-        self.update()
+        """Set several controls at once (one redraw), e.g. ``explorer.set(order=3, context="th")``.
+
+        A slider clamps a number outside its range to the nearest end (the slider's contract);
+        inf, NaN and values of the wrong kind are refused, naming the control.
+        """
+        for name, value in values.items():
+            if name not in self.controls:
+                raise ValueError(f"{name}: unknown control {name!r}; expected some of "
+                                 f"{sorted(self.controls)}")
+            if C.is_real(value) and not math.isfinite(value):
+                raise C.NonFiniteError(f"{name}: expected a finite number, got {value!r}")
+        try:
+            with self._hold():
+                for name, value in values.items():
+                    self._set_value(name, value)
+        finally:
+            self.update()  # the picture matches the controls even if one value was refused
+
+    def _set_value(self, name: str, value) -> None:
+        control = self.controls[name]
+        try:
+            control.value = value
+        except TraitError:  # traitlets' message names neither the control nor the explorer
+            options = getattr(control, "options", None)
+            kinds = {int: "an int", float: "a number", str: "a str", bool: "True or False"}
+            what = (f"one of {tuple(options)}" if options is not None
+                    else kinds.get(type(control.value), type(control.value).__name__))
+            raise TypeError(f"{name}: expected {what}, got {C.describe(value)}") from None
 
     def _on_change(self, change) -> None:
         if not getattr(self, "_holding", False):

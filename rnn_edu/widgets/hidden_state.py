@@ -15,12 +15,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from rnn_edu import _checks as C
 from rnn_edu import rnn, tasks
 from rnn_edu.data import Vocab, one_hot_text
 from rnn_edu.widgets._base import Explorer
 
 STATE_COLORS = {"": "#dddddd", "(": "#4c72b0", "[": "#dd8452", "{": "#55a868", "<": "#c44e52"}
 MAX_CHARS = 80  # longer texts are cut (and the cut is reported)
+MAX_ORDER = 12  # the Markov-order slider's upper end
 
 
 class HiddenStateExplorer(Explorer):
@@ -31,6 +33,10 @@ class HiddenStateExplorer(Explorer):
     vocab: the task's characters; others typed into the text box are shown but fed to the RNN
         as a zero input vector (and reported).
     text: the starting sequence; t: the starting step (0-based); order: the Markov order shown.
+
+    ``t`` must be a step of the (first :data:`MAX_CHARS` characters of the) text and ``order``
+    in ``[1, MAX_ORDER]``, or the constructor raises ``ValueError``; later, :meth:`set` and the
+    sliders clamp a value to their range (that is the slider's contract).
     """
 
     title = "Hidden-state explorer"
@@ -46,25 +52,26 @@ class HiddenStateExplorer(Explorer):
         order: int = 3,
         openers: str = "([",
     ) -> None:
-        if not isinstance(params, rnn.RNNParams):
-            raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
-        if not isinstance(vocab, Vocab):
-            raise TypeError(f"vocab: expected a Vocab, got {type(vocab).__name__}")
+        C.require_instance("params", params, rnn.RNNParams).require_finite()
+        C.require_instance("vocab", vocab, Vocab, "a Vocab")
         tasks._check_openers(openers)
         if params.input_size != vocab.size or params.output_size != vocab.size:
             raise ValueError(
                 f"params: expected input and output size {vocab.size} (the vocabulary), got "
                 f"input {params.input_size} and output {params.output_size}"
             )
+        C.require_text("text", text)
+        t = C.require_int("t", t, 0, _last_step(text))
+        order = C.require_int("order", order, 1, MAX_ORDER)
         self.params, self.vocab, self.openers = params, vocab, openers
         style = {"description_width": "initial"}
         self.controls = {
             "text": widgets.Text(value=text, description="sequence", style=style,
                                  continuous_update=False),
-            "t": widgets.IntSlider(value=t, min=0, max=max(len(text) - 1, 0), description="step t",
+            "t": widgets.IntSlider(value=t, min=0, max=_last_step(text), description="step t",
                                    style=style),
-            "order": widgets.IntSlider(value=order, min=1, max=12, description="Markov order k",
-                                       style=style),
+            "order": widgets.IntSlider(value=order, min=1, max=MAX_ORDER,
+                                       description="Markov order k", style=style),
         }
         # Registered before the base class's redraw, so the slider fits the text first.
         self.controls["text"].observe(self._fit_slider, names="value")
@@ -73,12 +80,12 @@ class HiddenStateExplorer(Explorer):
 
     def _fit_slider(self, change=None) -> None:
         """Keep the step slider inside the text, without triggering a redraw of its own."""
-        slider, n = self.controls["t"], len(self.controls["text"].value)
         with self._hold():
-            slider.max = max(min(n, MAX_CHARS) - 1, 0)
+            self.controls["t"].max = _last_step(self.controls["text"].value)
 
     def states(self, text: str) -> tuple[list[str], np.ndarray]:
         """The machine's states ``len(text)`` and the RNN's hidden states ``(len(text), hidden)``."""
+        C.require_text("text", text)
         machine = tasks.bracket_states(text, self.openers)
         if not text:
             return machine, np.zeros((0, self.params.hidden_size))
@@ -101,7 +108,8 @@ class HiddenStateExplorer(Explorer):
         n = len(text)
         for i, (c, s) in enumerate(zip(text, machine, strict=True)):
             ax_s.add_patch(_box(i, STATE_COLORS.get(s, "#dddddd"), current=i == t))
-            ax_s.text(i, 0.5, c, ha="center", va="center", family="monospace", fontsize=10)
+            ax_s.text(i, 0.5, c, ha="center", va="center", family="monospace", fontsize=10,
+                      parse_math=False)  # typed text is drawn literally, '$' too
         lo = max(t + 1 - order, 0)  # the window an order-k chain uses to predict step t + 1
         ax_s.plot([lo - 0.45, t + 0.45], [1.12, 1.12], color="#b35900", lw=3)
         ax_s.set_ylim(0, 1.3)
@@ -149,6 +157,11 @@ class HiddenStateExplorer(Explorer):
             f"order-{order} Markov chain: context {html.escape(repr(window))} "
             f"{html.escape(chain)}."
         )
+
+
+def _last_step(text: str) -> int:
+    """The last step the slider reaches: the texts are cut to :data:`MAX_CHARS` characters."""
+    return max(min(len(text), MAX_CHARS) - 1, 0)
 
 
 def _box(i: int, color: str, current: bool) -> Rectangle:

@@ -12,15 +12,19 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from rnn_edu import _checks as C
 from rnn_edu import markov
 from rnn_edu.data import Vocab
 from rnn_edu.widgets._base import Explorer
 
 TOP = 15  # bars shown
+#: The ranges of the smoothing and temperature sliders (log scale), and the longest sample.
+K_RANGE, TEMPERATURE_RANGE, MAX_SAMPLE_LENGTH = (1e-3, 10.0), (10**-1.5, 10.0), 10_000
 
 
 def show_char(c: str) -> str:
     """A printable label for a character (newline and space are otherwise invisible)."""
+    C.require_text("c", c)
     return {"\n": "\\n", " ": "␣", "\t": "\\t"}.get(c, c)
 
 
@@ -28,8 +32,14 @@ class MarkovExplorer(Explorer):
     """Fit chains on ``text`` and explore them.
 
     text: training text; vocab: the alphabet (default: characters of ``text``);
-    max_order: the slider's upper end; sample_length: characters generated per sample.
+    max_order: the slider's upper end; sample_length: characters generated per sample
+    (1 to :data:`MAX_SAMPLE_LENGTH`).
     Chains are fitted once per (order, k) and cached, so moving a slider stays fast.
+
+    ``order``, ``k`` and ``temperature`` must lie in their sliders' ranges (``order`` in
+    ``[0, max_order]``, ``k`` in :data:`K_RANGE`, ``temperature`` in :data:`TEMPERATURE_RANGE`):
+    a value outside is refused with a ``ValueError``. Later, :meth:`set` and the sliders
+    themselves clamp a value to the range (that is the slider's contract).
     """
 
     title = "Markov explorer"
@@ -47,17 +57,17 @@ class MarkovExplorer(Explorer):
         sample_length: int = 120,
         seed: int = 0,
     ) -> None:
-        if not isinstance(text, str) or not text:
-            raise ValueError("text: expected a non-empty training text")
-        self.train_text = text
-        self.vocab = Vocab.from_text(text) if vocab is None else vocab
-        if not 0 <= max_order <= markov.max_order(self.vocab.size):
-            raise ValueError(
-                f"max_order: expected an int in [0, {markov.max_order(self.vocab.size)}] for "
-                f"{self.vocab.size} characters, got {max_order}"
-            )
-        self.sample_length = sample_length
-        self.seed = seed
+        self.train_text = C.require_text("text", text, min_len=1)
+        self.vocab = Vocab.from_text(text) if vocab is None else C.require_instance(
+            "vocab", vocab, Vocab, "a data.Vocab or None")
+        max_order = C.require_int("max_order", max_order, 0, markov.max_order(self.vocab.size),
+                                  why=f"for {self.vocab.size} characters")
+        order = C.require_int("order", order, 0, max_order)
+        k = C.require_real("k", k, *K_RANGE)
+        temperature = C.require_real("temperature", temperature, *TEMPERATURE_RANGE)
+        C.require_text("context", context)
+        self.sample_length = C.require_int("sample_length", sample_length, 1, MAX_SAMPLE_LENGTH)
+        self.seed = C.require_seed("seed", seed)
         self._chains: dict[tuple[int, float], markov.MarkovChain] = {}
         style = {"description_width": "initial"}
         self.controls = {
@@ -76,7 +86,8 @@ class MarkovExplorer(Explorer):
         self.box.add_class("rnn-edu-markov-explorer")
 
     def chain(self, order: int, k: float) -> markov.MarkovChain:
-        key = (int(order), float(k))
+        """The chain of ``order`` with add-k smoothing ``k`` (fitted once, then cached)."""
+        key = (C.require_int("order", order, min=0), C.require_real("k", k, min=0))
         if key not in self._chains:
             self._chains[key] = markov.fit(self.train_text, key[0], key[1], self.vocab)
         return self._chains[key]
@@ -96,7 +107,8 @@ class MarkovExplorer(Explorer):
         ax.set_xticks(range(len(top)), [show_char(self.vocab.chars[i]) for i in top])
         ax.set_ylim(0, 1)
         ax.set_ylabel("P(next | context)")
-        ax.set_title(f"order {order}, context {used!r}: using order {used_order}")
+        # Typed text is drawn literally: a '$' must not start matplotlib's mathtext.
+        ax.set_title(f"order {order}, context {used!r}: using order {used_order}", parse_math=False)
         sample = markov.sample(chain, self.sample_length, prompt=known, temperature=temperature,
                                seed=self.seed)
         notes = []

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from rnn_edu import _checks as C
 from rnn_edu import rnn
 from rnn_edu.data import Vocab, one_hot_text
 from rnn_edu.widgets._base import Explorer
@@ -35,6 +36,10 @@ class StepperExplorer(Explorer):
     vocab: the characters; others typed in are a zero input vector (and reported).
     text: the starting sequence; t: the starting step, 1-based like the equations (h_0 is the
         initial state, zeros).
+
+    ``t`` must be a step of the (first :data:`MAX_CHARS` characters of the) text, or the
+    constructor raises ``ValueError``; later, :meth:`set` and the slider clamp a value to its
+    range (that is the slider's contract).
     """
 
     title = "Unrolled-network stepper"
@@ -42,19 +47,19 @@ class StepperExplorer(Explorer):
 
     def __init__(self, params: rnn.RNNParams, vocab: Vocab, text: str = "for x in y:", *,
                  t: int = 1) -> None:
-        if not isinstance(params, rnn.RNNParams):
-            raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
-        if not isinstance(vocab, Vocab):
-            raise TypeError(f"vocab: expected a Vocab, got {type(vocab).__name__}")
+        C.require_instance("params", params, rnn.RNNParams).require_finite()
+        C.require_instance("vocab", vocab, Vocab, "a Vocab")
         if params.input_size != vocab.size:
             raise ValueError(f"params: expected input size {vocab.size} (the vocabulary), got "
                              f"{params.input_size}")
+        C.require_text("text", text)
+        t = C.require_int("t", t, 1, _last_step(text))
         self.params, self.vocab = params, vocab
         style = {"description_width": "initial"}
         self.controls = {
             "text": widgets.Text(value=text, description="input text", style=style,
                                  continuous_update=False),
-            "t": widgets.IntSlider(value=t, min=1, max=max(min(len(text), MAX_CHARS), 1),
+            "t": widgets.IntSlider(value=t, min=1, max=_last_step(text),
                                    description="time step t", style=style),
         }
         self.controls["text"].observe(self._fit_slider, names="value")
@@ -63,9 +68,8 @@ class StepperExplorer(Explorer):
 
     def _fit_slider(self, change=None) -> None:
         """Keep the slider inside the text, without triggering a redraw of its own."""
-        slider, n = self.controls["t"], len(self.controls["text"].value)
         with self._hold():
-            slider.max = max(min(n, MAX_CHARS), 1)
+            self.controls["t"].max = _last_step(self.controls["text"].value)
 
     def draw(self, fig: Figure, text: str, t: int) -> str:
         notes = []
@@ -158,3 +162,8 @@ class StepperExplorer(Explorer):
             f"y_t = h_t W_hy + b_y has {p.output_size} entries, |y_t| max "
             f"{np.abs(y_t).max():.2f}{out}"
         )
+
+
+def _last_step(text: str) -> int:
+    """The last step the slider reaches (1 for an empty text): texts are cut to MAX_CHARS."""
+    return max(min(len(text), MAX_CHARS), 1)

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from rnn_edu import _checks as C
 from rnn_edu import sampling
 from rnn_edu.data import Vocab
 from rnn_edu.rnn import RNNParams
@@ -20,13 +21,20 @@ from rnn_edu.widgets._base import Explorer
 from rnn_edu.widgets.markov_explorer import show_char
 
 TOP = 15  # bars shown
+#: The ranges of the temperature and seed sliders, and the longest sample.
+TEMPERATURE_RANGE, SEED_RANGE, MAX_SAMPLE_LENGTH = (0.0, 2.0), (0, 20), 10_000
 
 
 class TemperatureExplorer(Explorer):
     """Sample from a trained character RNN at a chosen temperature.
 
     params, vocab: the trained model and its vocabulary; prompt: the starting text;
-    sample_length: characters generated per sample; the seed slider picks another sample.
+    sample_length: characters generated per sample (1 to :data:`MAX_SAMPLE_LENGTH`); the seed
+    slider picks another sample.
+
+    ``temperature`` and ``seed`` must lie in their sliders' ranges (:data:`TEMPERATURE_RANGE`,
+    :data:`SEED_RANGE`), or the constructor raises ``ValueError``; later, :meth:`set` and the
+    sliders clamp a value to the range (that is the slider's contract).
     """
 
     title = "Temperature explorer"
@@ -42,8 +50,10 @@ class TemperatureExplorer(Explorer):
         sample_length: int = 200,
     ) -> None:
         sampling.warm_up(params, vocab, "")  # validates params against vocab
-        if not isinstance(sample_length, int) or sample_length < 1:
-            raise ValueError(f"sample_length: expected an int >= 1, got {sample_length!r}")
+        temperature = C.require_real("temperature", temperature, *TEMPERATURE_RANGE)
+        C.require_text("prompt", prompt)
+        seed = C.require_int("seed", seed, *SEED_RANGE)
+        sample_length = C.require_int("sample_length", sample_length, 1, MAX_SAMPLE_LENGTH)
         self.params, self.vocab, self.sample_length = params, vocab, sample_length
         style = {"description_width": "initial"}
         self.controls = {
@@ -77,7 +87,7 @@ class TemperatureExplorer(Explorer):
         ax.legend(loc="upper right")
         entropy = abs(float(-(p[p > 0] * np.log2(p[p > 0])).sum()))  # abs: no "-0.00"
         ax.set_title(f"after {known[-20:]!r}: entropy {entropy:.2f} bits" if known
-                     else f"no prompt: entropy {entropy:.2f} bits")
+                     else f"no prompt: entropy {entropy:.2f} bits", parse_math=False)  # '$' too
         text = sampling.sample(self.params, self.vocab, self.sample_length, prompt=known,
                                temperature=temperature, seed=int(seed))
         note = ""

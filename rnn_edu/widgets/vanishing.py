@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
+from rnn_edu import _checks as C
 from rnn_edu import jacobians
 from rnn_edu.widgets._base import Explorer, figure_png
 
@@ -33,6 +34,10 @@ class VanishingExplorer(Explorer):
 
     batch: how many random input sequences (their median is drawn, with the min-max band);
     seed: fixes the matrices and the inputs, so only the sliders change the picture.
+
+    ``sigma_max``, ``time`` and ``input_scale`` must lie in their sliders' ranges, or the
+    constructor raises ``ValueError``; later, :meth:`set` and the sliders clamp a value to the
+    range (that is the slider's contract). :meth:`compute` takes any finite values.
     """
 
     title = "Vanishing-gradient explorer"
@@ -50,23 +55,18 @@ class VanishingExplorer(Explorer):
         max_time: int = 200,
         seed: int = 0,
     ) -> None:
-        for name, value, low in (("hidden", hidden, 1), ("batch", batch, 1),
-                                 ("max_time", max_time, 2)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
-        if activation not in jacobians.ACTIVATIONS:
-            raise ValueError(f"activation: expected one of {jacobians.ACTIVATIONS}, "
-                             f"got {activation!r}")
-        if matrix not in MATRICES:
-            raise ValueError(f"matrix: expected one of {MATRICES}, got {matrix!r}")
+        hidden = C.require_int("hidden", hidden, min=1)
+        batch = C.require_int("batch", batch, min=1)
+        max_time = C.require_int("max_time", max_time, min=2)
+        # The sweep keeps batch * (T + 1) products of hidden x hidden.
+        C.require_size("hidden", batch * (max_time + 1) * hidden**2)
+        C.require_choice("activation", activation, jacobians.ACTIVATIONS)
+        C.require_choice("matrix", matrix, MATRICES)
         # A slider would silently clamp a value outside its range: say so instead.
-        for name, value, low, high in (("sigma_max", sigma_max, 0.0, SIGMA_MAX),
-                                       ("time", time, 1, max_time),
-                                       ("input_scale", input_scale, 0.0, INPUT_SCALE_MAX)):
-            if (not isinstance(value, (int, float, np.integer, np.floating))
-                    or isinstance(value, bool) or not low <= value <= high):
-                raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value!r}")
-        rng = np.random.default_rng(seed)
+        C.require_real("sigma_max", sigma_max, 0.0, SIGMA_MAX)
+        C.require_int("time", time, 1, max_time)
+        C.require_real("input_scale", input_scale, 0.0, INPUT_SCALE_MAX)
+        rng = np.random.default_rng(C.require_seed("seed", seed))
         q, r = np.linalg.qr(rng.standard_normal((hidden, hidden)))
         self.W0 = {  # each with sigma_max = 1; the slider scales it
             "gaussian": jacobians.with_spectral_norm(rng.standard_normal((hidden, hidden)), 1.0),
@@ -101,13 +101,12 @@ class VanishingExplorer(Explorer):
         lag: ``(time + 1,)`` = T - t; log10_norms: ``(batch, time + 1)``, column k at lag k;
         log10_bound: ``(time + 1,)``; W_hh: ``(hidden, hidden)``.
         """
-        max_time = self.x.shape[1]
-        if (not isinstance(time, (int, np.integer)) or isinstance(time, bool)
-                or not 1 <= time <= max_time):
-            raise ValueError(f"time: expected an int in [1, {max_time}], got {time!r}")
-        if matrix not in self.W0:
-            raise ValueError(f"matrix: expected one of {MATRICES}, got {matrix!r}")
-        W_hh = self.W0[matrix] * float(sigma_max)
+        sigma_max = C.require_real("sigma_max", sigma_max, min=0)
+        time = C.require_int("time", time, 1, self.x.shape[1])
+        C.require_choice("activation", activation, jacobians.ACTIVATIONS)
+        input_scale = C.require_real("input_scale", input_scale, min=0)
+        C.require_choice("matrix", matrix, MATRICES)
+        W_hh = self.W0[matrix] * sigma_max
         u = input_scale * self.x[:, :time] @ self.W_xh
         h = jacobians.hidden_states(W_hh, u, activation=activation)
         log_norms = jacobians.log10_jacobian_norms(W_hh, h, activation)[:, ::-1]

@@ -1,0 +1,547 @@
+"""Bad input never crashes, hangs or silently lies: a property test over the public surface.
+
+Every public function, class and method of ``rnn_edu`` (and every explorer) has a *case*: a
+call and a set of valid arguments. Hypothesis replaces up to two of the arguments with odd
+values (wrong types and shapes, inf and NaN, empty and huge sizes, odd text, NumPy scalars) and
+checks that the call either returns a result without NaN or raises ``ValueError``/``TypeError``
+whose message starts with the name of an argument, all within a deadline.
+``test_every_public_callable_is_covered`` fails when a public name has no case.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import itertools
+import pkgutil
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from matplotlib.figure import Figure
+
+import rnn_edu
+from rnn_edu import (
+    adding,
+    bptt,
+    checkpoint,
+    data,
+    gradcheck,
+    jacobians,
+    losses,
+    markov,
+    optim,
+    rnn,
+    sampling,
+    tasks,
+    train,
+    versions,
+    widgets,
+)
+from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05
+from rnn_edu.exercises._feedback import Feedback
+from rnn_edu.widgets.hidden_state import HiddenStateExplorer
+from rnn_edu.widgets.markov_explorer import MarkovExplorer, show_char
+from rnn_edu.widgets.stepper import StepperExplorer
+from rnn_edu.widgets.temperature import TemperatureExplorer
+from rnn_edu.widgets.vanishing import VanishingExplorer
+
+# ---- odd values -------------------------------------------------------------------------------
+
+ODD_SCALARS = [
+    None, True, False, 0, 1, 2, -1, -3, 7, 10**9, 10**12, 2**63, -(2**63), 10**30, 1.5, -0.5, 0.0,
+    1e-300, 1e300, float("nan"), float("inf"), -float("inf"), 1j, 3 + 0j, np.int64(3), np.int64(-2),
+    np.int64(10**12), np.float32(0.5), np.float64(np.nan), np.float32(np.inf), np.bool_(True),
+    "", "x", "3", "a $^$ b", "$x^2$", "\\", "😀\n\t\x00", "(ab)[", b"bytes", [], {}, (), [1, 2],
+    [[1, 2], [3]], [0.5, "a"], {"W_xh": 1}, object(), int, np.float64, lambda *a, **k: None,
+]
+ODD_ARRAYS = [
+    np.array([]), np.zeros((0, 3)), np.array([np.nan, 1.0]), np.array([[np.inf, 0.0], [0.0, 1.0]]),
+    np.array([1j, 2.0]), np.array([[3j, 0], [0, 1]]), np.ones(3, dtype=int), np.array([0.5, 1.5]),
+    np.array(["a", "b"]), np.array([True, False]), np.zeros((2, 3)), np.ones((2, 3, 4)),
+    np.full((2, 2), -1), np.arange(6).reshape(2, 3), np.array(5.0), np.array([None, 1.0]),
+    np.eye(3), np.full((1, 3, 2), 1e308),
+]
+ODD = st.one_of(
+    st.sampled_from(ODD_SCALARS),
+    st.sampled_from(ODD_ARRAYS),
+    st.integers(-5, 60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    hnp.arrays(st.sampled_from([np.float64, np.float32, np.int64, np.complex128, np.bool_]),
+               hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4)),
+)
+NOT_A_PATH = st.sampled_from([None, 3, 1.5, b"x.npz", [], np.zeros(2), object()])
+# Callables a learner might pass: each returns an odd value (or raises).
+ODD_FUNCTIONS = st.one_of(
+    ODD,
+    ODD.map(lambda v: lambda *a, **k: v),
+    st.just(lambda *a, **k: 1 / 0),
+    st.just(lambda *a, **k: (np.zeros(3), None, "x")),
+    st.just(lambda *a, **k: {"W_hh": "x", "b_h": None}),
+)
+
+# ---- valid arguments --------------------------------------------------------------------------
+
+TEXT = "(ab)[ba] the cat (a)[bb] sat on a mat $5; " * 4
+VOCAB = data.Vocab.from_text(TEXT)
+BRACKETS = data.Vocab.from_text("()[]ab")
+
+
+def params(n_in: int = VOCAB.size, n_out: int | None = None, hidden: int = 4,
+           dtype=np.float64) -> rnn.RNNParams:
+    return rnn.init_params(n_in, hidden, n_in if n_out is None else n_out, seed=1, dtype=dtype)
+
+
+def forward_case() -> dict:
+    p = params(3, 2)
+    x = np.array([[0, 1, 2], [2, 1, 0]])
+    cache = rnn.forward(p, x)
+    return {"params": p, "cache": cache, "dy": np.ones_like(cache.y), "dh_last": None,
+            "truncate": None}
+
+
+def ids(n: int = 400) -> np.ndarray:
+    return np.arange(n) % VOCAB.size
+
+
+CHAIN = markov.fit(TEXT, 2)
+
+
+@dataclass
+class Case:
+    """``call(**valid())`` works; the test corrupts some of its arguments."""
+
+    covers: tuple[str, ...]  # the public names this case exercises
+    call: Callable
+    valid: Callable[[], dict]
+    odd: dict = field(default_factory=dict)  # per-argument strategies instead of ODD
+    raises: tuple = ()  # other exceptions the call may raise by contract
+    slow: bool = False  # draws a picture
+
+
+def C(covers, call, valid, **kw) -> Case:
+    return Case((covers,) if isinstance(covers, str) else tuple(covers), call, valid, **kw)
+
+
+def _explorer(cls, **kwargs):
+    e = cls(**kwargs)
+    assert e.image.value and isinstance(e.text.value, str)
+    return e
+
+
+def _set(explorer_factory):
+    holder = {}
+
+    def call(**values):
+        if "e" not in holder:
+            holder["e"] = explorer_factory()
+        explorer = holder["e"]
+        explorer.set(**values)
+        return explorer.values
+
+    return call
+
+
+def _blas(threads):
+    with train.blas_limit(threads):
+        return threads
+
+
+MARKOV_ARGS = {"text": TEXT, "vocab": None, "order": 2, "k": 0.01, "temperature": 1.0,
+               "context": "the ", "max_order": 4, "sample_length": 20, "seed": 0}
+
+
+def _markov_explorer():
+    return MarkovExplorer(**MARKOV_ARGS)
+
+
+def _hidden_explorer():
+    return HiddenStateExplorer(params(BRACKETS.size), BRACKETS, "(ab)[ba]", t=2, order=3)
+
+
+def _stepper():
+    return StepperExplorer(params(), VOCAB, "the cat", t=2)
+
+
+def _temperature():
+    return TemperatureExplorer(params(), VOCAB, prompt="the ", sample_length=20)
+
+
+def _vanishing():
+    return VanishingExplorer(hidden=4, batch=2, max_time=20, time=10)
+
+
+def _ok_fn(*a, **k):
+    return np.zeros(3)
+
+
+CHECKPOINT = checkpoint.save(Path(tempfile.mkdtemp(prefix="rnn_edu_props_")) / "model",
+                             params(), VOCAB)
+
+CASES = [
+    # data
+    C("data.load_corpus", data.load_corpus, lambda: {"name": "pydoc", "max_chars": 100}),
+    C("data.train_val_split", data.train_val_split, lambda: {"text": TEXT, "val_fraction": 0.1}),
+    C("data.Vocab", lambda chars: data.Vocab(chars), lambda: {"chars": ("a", "b")}),
+    C("data.Vocab.from_text", data.Vocab.from_text, lambda: {"text": "abc"}),
+    C("data.Vocab.encode", lambda text: VOCAB.encode(text), lambda: {"text": "the"}),
+    C("data.Vocab.decode", lambda ids: VOCAB.decode(ids), lambda: {"ids": [0, 1, 2]}),
+    C("data.one_hot", data.one_hot, lambda: {"ids": np.array([0, 2]), "size": 3,
+                                             "dtype": np.float64}),
+    C("data.one_hot_text", data.one_hot_text, lambda: {"text": "ab$", "vocab": VOCAB,
+                                                       "dtype": np.float32}),
+    C("data.batch_windows", lambda **k: list(itertools.islice(data.batch_windows(**k), 3)),
+      lambda: {"ids": ids(), "batch_size": 4, "seq_len": 5}),
+    # tasks
+    C("tasks.bracket_pairs", tasks.bracket_pairs,
+      lambda: {"n": 5, "distance": (1, 4), "openers": "([", "fillers": "ab", "seed": 0}),
+    C("tasks.bracket_states", tasks.bracket_states, lambda: {"text": "(ab)[", "openers": "(["}),
+    C("tasks.closer_targets", tasks.closer_targets, lambda: {"text": "(ab)[", "openers": "(["}),
+    C("tasks.parity", tasks.parity, lambda: {"n": 3, "length": 5, "p_one": 0.5, "seed": 0}),
+    # adding
+    C("adding.adding_problem", adding.adding_problem, lambda: {"n": 4, "time": 6, "seed": 0}),
+    C("adding.baseline_mse", adding.baseline_mse, lambda: {"target": np.ones((3, 1))}),
+    # records of a run hold what they are given: built and shown, never computed with
+    C("adding.FitHistory", lambda **k: repr(adding.FitHistory(**k)), lambda: {"loss": [], "grad_norms": [],
+                                                       "val_mse": None}),
+    C("adding.fit", adding.fit,
+      lambda: {"params": params(2, 1), "time": 6, "steps": 2, "batch_size": 4, "optimizer": None,
+               "clip_norm": 1.0, "val": adding.adding_problem(4, 6, seed=9), "seed": 0,
+               "blas_threads": 1}),
+    C("adding.mse", adding.mse, lambda: {"params": params(2, 1),
+                                         **dict(zip(("x", "target"), adding.adding_problem(3, 5))),
+                                         }),
+    # markov
+    C("markov.MarkovChain", markov.MarkovChain,
+      lambda: {"vocab": CHAIN.vocab, "order": 2, "k": 0.01, "tables": CHAIN.tables}),
+    C("markov.MarkovChain.distribution", lambda context: CHAIN.distribution(context),
+      lambda: {"context": "th"}),
+    C("markov.MarkovChain.context_order", lambda context: CHAIN.context_order(context),
+      lambda: {"context": "th"}),
+    C("markov.MarkovChain.log2_probs", lambda text: CHAIN.log2_probs(text), lambda: {"text": "the"}),
+    C("markov.fit", markov.fit, lambda: {"text": TEXT, "order": 2, "k": 0.5, "vocab": None}),
+    C("markov.max_order", markov.max_order, lambda: {"V": 30}),
+    C("markov.bits_per_char", markov.bits_per_char, lambda: {"chain": CHAIN, "text": "the cat"}),
+    C("markov.sweep_orders", markov.sweep_orders,
+      lambda: {"train": TEXT, "val": "the mat", "orders": [0, 1, 2], "k": 0.01, "vocab": None}),
+    C("markov.sample", markov.sample,
+      lambda: {"chain": CHAIN, "length": 10, "prompt": "th", "temperature": 0.7, "seed": 0}),
+    C("markov.apply_temperature", markov.apply_temperature,
+      lambda: {"p": np.array([0.5, 0.5, 0.0]), "temperature": 0.5}),
+    C("markov.check_temperature", markov.check_temperature, lambda: {"temperature": 1.0}),
+    # losses
+    C("losses.softmax", losses.softmax, lambda: {"logits": np.array([[1.0, 2.0]])}),
+    C("losses.log_softmax", losses.log_softmax, lambda: {"logits": np.array([1.0, -2.0])}),
+    C("losses.cross_entropy", losses.cross_entropy,
+      lambda: {"logits": np.zeros((2, 3, 4)), "targets": np.zeros((2, 3), dtype=int)}),
+    C("losses.mse_last", losses.mse_last, lambda: {"y": np.zeros((2, 3, 1)), "target": np.ones(2)}),
+    # rnn and bptt
+    C(("rnn.RNNParams", "rnn.RNNParams.as_dict", "rnn.RNNParams.copy"),
+      lambda **k: rnn.RNNParams(**k).copy().as_dict(), lambda: params(3, 2).as_dict()),
+    C("rnn.RNNParams.require_finite", lambda name: params().require_finite(name),
+      lambda: {"name": "params"}),
+    C("rnn.RNNParams.astype", lambda dtype: params().astype(dtype), lambda: {"dtype": np.float32}),
+    C("rnn.init_params", rnn.init_params,
+      lambda: {"input_size": 3, "hidden_size": 4, "output_size": 2, "seed": 0,
+               "dtype": np.float64}),
+    C("rnn.Cache", rnn.Cache, lambda: {k: getattr(forward_case()["cache"], k)
+                                       for k in ("x", "h0", "h", "y")}),
+    C("rnn.input_projection", rnn.input_projection,
+      lambda: {"params": params(3, 2), "x": np.array([[0, 1]])}),
+    C("rnn.step", rnn.step,
+      lambda: {"params": params(3, 2), "x_t": np.array([0, 2]), "h_prev": np.zeros((2, 4))}),
+    C("rnn.forward", rnn.forward,
+      lambda: {"params": params(3, 2), "x": np.ones((2, 3, 3)), "h0": np.zeros((2, 4))}),
+    C("bptt.backward", bptt.backward, forward_case),
+    # gradcheck
+    C("gradcheck.relative_error", gradcheck.relative_error,
+      lambda: {"a": np.array([1.0, 2.0]), "n": 1.0}),
+    C("gradcheck.ParamCheck", gradcheck.ParamCheck,
+      lambda: {"name": "W", "checked": 2, "total": 4, "max_error": 1e-9, "worst_index": (0, 1),
+               "analytic": 1.0, "numerical": 1.0}),
+    C("gradcheck.Report", lambda **k: str(gradcheck.Report(**k)),
+      lambda: {"params": (gradcheck.ParamCheck("W", 1, 1, 0.0, (0,), 1.0, 1.0),), "tol": 1e-7}),
+    C("gradcheck.numerical_gradient", gradcheck.numerical_gradient,
+      lambda: (lambda w: {"f": lambda: float(np.sum(w**2)), "w": w, "eps": 1e-5,
+                          "entries": [0, 2]})(np.array([1.0, 2.0, 3.0]))),
+    C("gradcheck.check", gradcheck.check,
+      lambda: (lambda p: {"loss_fn": lambda q: float(np.sum(q.W_hh**2)), "params": p,
+                          "grads": rnn.RNNParams(**{k: (2 * v if k == "W_hh" else 0 * v)
+                                                    for k, v in p.as_dict().items()}),
+                          "eps": 1e-5, "samples": 3, "seed": 0, "tol": 1e-6})(params(3, 2))),
+    C("gradcheck.check_rnn", gradcheck.check_rnn,
+      lambda: {"params": params(3, 3), "x": np.array([[0, 1, 2]]), "targets": np.array([[1, 2, 0]]),
+               "h0": None, "eps": 1e-5, "samples": 2, "seed": 0, "tol": 1e-6}),
+    # jacobians
+    C("jacobians.activate", jacobians.activate, lambda: {"a": np.array([-1.0, 2.0]),
+                                                         "activation": "relu"}),
+    C("jacobians.slopes", jacobians.slopes, lambda: {"h": np.array([0.5, 0.0]),
+                                                     "activation": "tanh"}),
+    C("jacobians.hidden_states", jacobians.hidden_states,
+      lambda: {"W_hh": np.eye(2), "u": np.ones((1, 3, 2)), "h0": None, "activation": "linear"}),
+    C("jacobians.jacobian", jacobians.jacobian, lambda: {"W_hh": np.eye(2), "slope_t": np.ones(2)}),
+    C(("jacobians.log10_jacobian_norms", "jacobians.jacobian_norms"),
+      lambda **k: (jacobians.log10_jacobian_norms(**k), jacobians.jacobian_norms(**k)),
+      lambda: {"W_hh": 0.5 * np.eye(2), "h": np.full((1, 3, 2), 0.5), "activation": "tanh"}),
+    C(("jacobians.log10_bound", "jacobians.bound"),
+      lambda **k: (jacobians.log10_bound(**k), jacobians.bound(**k)),
+      lambda: {"sigma_max": 0.9, "gamma": 1.0, "time": 5}),
+    C("jacobians.spectral_norm", jacobians.spectral_norm, lambda: {"W": np.eye(3)}),
+    C("jacobians.spectral_radius", jacobians.spectral_radius, lambda: {"W": np.eye(3)}),
+    C("jacobians.with_spectral_norm", jacobians.with_spectral_norm,
+      lambda: {"W": np.eye(3), "sigma_max": 2.0}),
+    # optim
+    C("optim.require_optimizer", optim.require_optimizer, lambda: {"optimizer": optim.SGD()}),
+    C("optim.global_norm", optim.global_norm, lambda: {"grads": {"w": np.ones(3)}}),
+    C("optim.clip_global_norm", optim.clip_global_norm,
+      lambda: {"grads": {"w": np.ones(3)}, "max_norm": 1.0}),
+    C("optim.clip_elementwise", optim.clip_elementwise,
+      lambda: {"grads": params().as_dict(), "value": 0.1}),
+    C(("optim.SGD",), lambda params, grads, **k: optim.SGD(**k).step(params, grads),
+      lambda: {"lr": 0.1, "momentum": 0.5, "params": {"w": np.ones(2)}, "grads": {"w": np.ones(2)}}),
+    C(("optim.Adagrad",), lambda params, grads, **k: optim.Adagrad(**k).step(params, grads),
+      lambda: {"lr": 0.1, "eps": 1e-8, "params": {"w": np.ones(2)}, "grads": {"w": np.zeros(2)}}),
+    C(("optim.Adam",), lambda params, grads, **k: optim.Adam(**k).step(params, grads),
+      lambda: {"lr": 0.1, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8, "t": 0,
+               "params": params().as_dict(), "grads": params().as_dict()}),
+    # train
+    C("train.History", lambda **k: repr(train.History(**k)),
+      lambda: {"loss": [1.0], "chars": 3, "seconds": 0.0}),
+    C("train.init_char_params", train.init_char_params,
+      lambda: {"vocab_size": 5, "hidden_size": 3, "seed": 0, "dtype": np.float32}),
+    C(("train.log2_probs", "train.bits_per_char"),
+      lambda **k: (train.log2_probs(**k), train.bits_per_char(**k)),
+      lambda: {"params": params(), "ids": ids(50), "streams": 4, "blas_threads": 1}),
+    C("train.train", train.train,
+      lambda: {"params": params(), "train_ids": ids(), "val_ids": ids(30), "optimizer": None,
+               "steps": 2, "batch_size": 2, "seq_len": 5, "clip_norm": 5.0, "clip_value": None,
+               "eval_every": 1, "lr_end": 1e-3, "seed": 0, "blas_threads": 1, "progress": False,
+               "callback": None}),
+    C("train.blas_limit", _blas, lambda: {"threads": 1}),
+    # sampling
+    C("sampling.apply_temperature", sampling.apply_temperature,
+      lambda: {"logits": np.array([1.0, 2.0]), "temperature": 0.0}),
+    C("sampling.warm_up", sampling.warm_up, lambda: {"params": params(), "vocab": VOCAB,
+                                                     "prompt": "the"}),
+    C("sampling.sample", sampling.sample,
+      lambda: {"params": params(), "vocab": VOCAB, "length": 10, "prompt": "a", "temperature": 1.0,
+               "seed": 0}),
+    # checkpoint: never a str path from the strategies (it would write files)
+    C("checkpoint.save", lambda path, **k: checkpoint.save(CHECKPOINT.parent / "out", **k)
+      if isinstance(path, str) and path == "ok" else checkpoint.save(path, **k),
+      lambda: {"path": "ok", "params": params(), "vocab": VOCAB}, odd={"path": NOT_A_PATH}),
+    C("checkpoint.load", checkpoint.load, lambda: {"path": CHECKPOINT}, odd={"path": NOT_A_PATH}),
+    # versions
+    C("versions.parse", versions.parse, lambda: {"v": "2.21.0rc1"}),
+    C("versions.installed", versions.installed, lambda: {"name": "numpy"}),
+    C("versions.check", versions.check, dict),
+    C("versions.report", versions.report, lambda: {"rows": [("numpy", "1.26", "2.0", True)]}),
+    # exercises: a learner passes anything as the answer
+    *[C(f"exercises.{mod.__name__.rsplit('.', 1)[1]}.{fn.__name__}", fn,
+        lambda: {"fn": _ok_fn, "strict": False}, odd={"fn": ODD_FUNCTIONS},
+        raises=(AssertionError,))
+      for mod, fn in [(nb01, nb01.check_smoothed_distribution), (nb01, nb01.check_bits_per_char),
+                      (nb02, nb02.check_expected_closer), (nb02, nb02.check_contexts_needed),
+                      (nb03, nb03.check_rnn_step), (nb04, nb04.check_backward_step),
+                      (nb04, nb04.check_grad_b_h), (nb04, nb04.check_clip_global_norm),
+                      (nb05, nb05.check_tanh_jacobian), (nb05, nb05.check_gradient_bound),
+                      (nb05, nb05.check_gradient_norms), (nb05, nb05.check_non_normal)]],
+    C("exercises.nb01.check_uniform_bits", nb01.check_uniform_bits,
+      lambda: {"answer": 4.0, "V": 16, "strict": False}, raises=(AssertionError,)),
+    C("exercises.nb01.check_best_order", nb01.check_best_order,
+      lambda: {"answer": 2, "sweep": {1: 2.5, 2: 2.0}, "strict": False}, raises=(AssertionError,)),
+    C("exercises.nb02.check_latch", nb02.check_latch,
+      lambda: {"params": params(BRACKETS.size), "vocab": BRACKETS, "strict": False},
+      raises=(AssertionError,)),
+    C("exercises.nb03.check_shapes", nb03.check_shapes,
+      lambda: {"answer": {"x": (4, 7)}, "strict": False}, raises=(AssertionError,)),
+    C("exercises.nb03.h2_example", nb03.h2_example, dict),
+    C("exercises.Feedback", lambda **k: (lambda f: (str(f), f._repr_html_()))(Feedback(**k)),
+      lambda: {"exercise": "1. <b>", "ok": False, "message": "a $ & <i>"}),
+    C("exercises.nb03.check_h2", nb03.check_h2, lambda: {"answer": [0.1, 0.2], "strict": False},
+      raises=(AssertionError,)),
+    # widgets
+    C("widgets.figure_png", widgets.figure_png, lambda: {"fig": Figure(), "dpi": 20}),
+    C("widgets.Explorer", widgets.Explorer, dict, raises=(TypeError,)),
+    C("widgets.markov_explorer.show_char", show_char, lambda: {"c": "\n"}),
+    C("widgets.markov_explorer.MarkovExplorer", lambda **k: _explorer(MarkovExplorer, **k),
+      lambda: dict(MARKOV_ARGS), slow=True),
+    C(("widgets.markov_explorer.MarkovExplorer.draw", "widgets.Explorer.set",
+       "widgets.Explorer.draw", "widgets.Explorer.update"),
+      _set(_markov_explorer), lambda: {"order": 1, "k": 0.1, "temperature": 0.5, "context": "a"},
+      slow=True),
+    C("widgets.markov_explorer.MarkovExplorer.chain", lambda **k: _markov_chain(**k),
+      lambda: {"order": 1, "k": 0.1}),
+    C("widgets.hidden_state.HiddenStateExplorer", lambda **k: _explorer(HiddenStateExplorer, **k),
+      lambda: {"params": params(BRACKETS.size), "vocab": BRACKETS, "text": "(ab)", "t": 1,
+               "order": 2, "openers": "(["}, slow=True),
+    C("widgets.hidden_state.HiddenStateExplorer.draw", _set(_hidden_explorer),
+      lambda: {"text": "[ab]", "t": 1, "order": 2}, slow=True),
+    C("widgets.hidden_state.HiddenStateExplorer.states", lambda text: _hidden_states(text),
+      lambda: {"text": "(ab"}),
+    C("widgets.stepper.StepperExplorer", lambda **k: _explorer(StepperExplorer, **k),
+      lambda: {"params": params(), "vocab": VOCAB, "text": "the", "t": 1}, slow=True),
+    C("widgets.stepper.StepperExplorer.draw", _set(_stepper), lambda: {"text": "a cat", "t": 3},
+      slow=True),
+    C("widgets.temperature.TemperatureExplorer", lambda **k: _explorer(TemperatureExplorer, **k),
+      lambda: {"params": params(), "vocab": VOCAB, "temperature": 0.5, "prompt": "a",
+               "seed": 1, "sample_length": 10}, slow=True),
+    C("widgets.temperature.TemperatureExplorer.draw", _set(_temperature),
+      lambda: {"temperature": 1.5, "prompt": "the $", "seed": 2}, slow=True),
+    C("widgets.vanishing.VanishingExplorer", lambda **k: _explorer(VanishingExplorer, **k),
+      lambda: {"sigma_max": 1.0, "time": 5, "activation": "relu", "input_scale": 1.0,
+               "matrix": "orthogonal", "hidden": 3, "batch": 2, "max_time": 10, "seed": 0},
+      slow=True),
+    C(("widgets.vanishing.VanishingExplorer.draw", "widgets.vanishing.VanishingExplorer.update"),
+      _set(_vanishing), lambda: {"sigma_max": 2.0, "time": 8, "activation": "linear",
+                                 "input_scale": 0.5, "matrix": "gaussian"}, slow=True),
+    C("widgets.vanishing.VanishingExplorer.compute", lambda **k: _vanishing_compute(**k),
+      lambda: {"sigma_max": 1.5, "time": 5, "activation": "tanh", "input_scale": 1.0,
+               "matrix": "gaussian"}),
+]
+
+_SHARED: dict = {}
+
+
+def _shared(key, factory):
+    if key not in _SHARED:
+        _SHARED[key] = factory()
+    return _SHARED[key]
+
+
+def _markov_chain(**k):
+    return _shared("markov", _markov_explorer).chain(**k)
+
+
+def _hidden_states(text):
+    return _shared("hidden", _hidden_explorer).states(text)
+
+
+def _vanishing_compute(**k):
+    return _shared("vanishing", _vanishing).compute(**k)
+
+
+# ---- checks -----------------------------------------------------------------------------------
+
+
+def assert_no_nan(value, where: str = "result", depth: int = 0) -> None:
+    """A valid result holds no NaN anywhere (inf is allowed where a docstring says so)."""
+    if depth > 4:
+        return
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        assert not np.isnan(value).any(), f"{where} holds NaN"
+    elif isinstance(value, float):
+        assert value == value, f"{where} is NaN"
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value[:50]):
+            assert_no_nan(v, f"{where}[{i}]", depth + 1)
+    elif isinstance(value, dict):
+        for k, v in list(value.items())[:50]:
+            assert_no_nan(v, f"{where}[{k!r}]", depth + 1)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            assert_no_nan(getattr(value, f.name), f"{where}.{f.name}", depth + 1)
+
+
+def check_call(case: Case, kwargs: dict) -> None:
+    try:
+        result = case.call(**kwargs)
+    except case.raises:
+        return
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        head = re.split(r"[:.\[ ,(]", message, maxsplit=1)[0]
+        assert head in kwargs, (f"{case.covers[0]}: the error names {head!r}, not one of the "
+                                f"arguments {sorted(kwargs)}: {message}")
+        assert "expected" in message or "not" in message or "limit" in message, message
+        return
+    if isinstance(result, Feedback):
+        assert isinstance(result.message, str) and result.message
+    assert_no_nan(result, case.covers[0])
+
+
+@st.composite
+def corrupted(draw, case: Case) -> dict:
+    kwargs = case.valid()
+    names = sorted(kwargs)
+    how_many = draw(st.sampled_from([0, 1, 1, 1, 2])) if names else 0
+    for name in draw(st.permutations(names))[:how_many]:
+        kwargs[name] = draw(case.odd.get(name, ODD))
+    return kwargs
+
+
+FAST = settings(max_examples=30, deadline=timedelta(seconds=5), database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SLOW = settings(max_examples=8, deadline=timedelta(seconds=20), database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.covers[0])
+def test_bad_input_gives_a_named_error_or_a_valid_result(case):
+    @(SLOW if case.slow else FAST)
+    @given(corrupted(case))
+    def run(kwargs):
+        check_call(case, kwargs)
+
+    run()
+
+
+def _as_numpy(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return np.int64(value) if isinstance(value, int) else np.float32(value)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.slow], ids=lambda c: c.covers[0])
+def test_numpy_scalars_are_numbers_too(case):
+    """Every int and float argument may be a NumPy scalar (``np.int64(3)``, ``np.float32(.5)``)."""
+    kwargs = {k: _as_numpy(v) for k, v in case.valid().items()}
+    try:
+        result = case.call(**kwargs)
+    except case.raises:
+        return
+    assert_no_nan(result, case.covers[0])
+
+
+def public_names() -> set[str]:
+    """Every public function, class and method defined in a public module of rnn_edu."""
+    names = set()
+    for info in pkgutil.walk_packages(rnn_edu.__path__, "rnn_edu."):
+        if any(part.startswith("_") for part in info.name.split(".")[1:]):
+            continue
+        module = importlib.import_module(info.name)
+        prefix = info.name.removeprefix("rnn_edu.")
+        exported = set(getattr(module, "__all__", ()))
+        for name, obj in vars(module).items():
+            own = getattr(obj, "__module__", None) == module.__name__
+            if name.startswith("_") or not (own or name in exported):
+                continue
+            if inspect.isfunction(obj):
+                names.add(f"{prefix}.{name}")
+            elif inspect.isclass(obj) and not issubclass(obj, BaseException):
+                names.add(f"{prefix}.{name}")
+                for attr, member in vars(obj).items():
+                    if not attr.startswith("_") and (inspect.isfunction(member)
+                                                     or isinstance(member, classmethod)):
+                        names.add(f"{prefix}.{name}.{attr}")
+    return names
+
+
+def test_every_public_callable_is_covered():
+    names = public_names()
+    assert len(names) > 100, f"the package walk found only {len(names)} names"
+    covered = {name for case in CASES for name in case.covers}
+    missing = sorted(names - covered)
+    assert not missing, f"public callables without a bad-input case: {missing}"
+    stale = sorted(covered - names)
+    assert not stale, f"cases for names that no longer exist: {stale}"
