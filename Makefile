@@ -79,11 +79,15 @@ stamp: setup
 lint: setup-test
 	$(BIN)/ruff check .
 
+# Pinned per platform by hand, in the block at the end of constraints.txt that `make lock` keeps.
+PLATFORM_PINNED := numpy protobuf ml_dtypes argon2-cffi-bindings
 lock: ## re-pin constraints.txt from a fresh resolve
 	rm -rf /tmp/rnn-edu-lock && $(PYTHON) -m venv /tmp/rnn-edu-lock
 	/tmp/rnn-edu-lock/bin/pip install -q -e ".[lab,keras,test]"
 	{ echo "# Pinned versions tested together (Python 3.11, Linux x86_64). Regenerate with \`make lock\`."; \
-	  /tmp/rnn-edu-lock/bin/pip freeze --exclude-editable; } > constraints.txt
+	  /tmp/rnn-edu-lock/bin/pip freeze --exclude-editable $(PLATFORM_PINNED:%=--exclude %); \
+	  sed -n '/^# --- Pins that differ by platform/,$$p' constraints.txt; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 clean:
 	rm -rf $(VENV) $(STATE) test-artifacts
