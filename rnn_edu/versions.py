@@ -13,7 +13,7 @@ MINIMUM = {
     "python": "3.11",
     "numpy": "1.26",
     "matplotlib": "3.8",
-    "ipywidgets": "8.1",
+    "ipywidgets": "7.7",
     "tqdm": "4.66",
 }
 # Needed from notebook 06 on; Colab brings its own build, locally it is `tensorflow-cpu`.

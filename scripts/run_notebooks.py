@@ -2,6 +2,7 @@
 
     python scripts/run_notebooks.py                               # every notebook
     python scripts/run_notebooks.py notebooks/01_markov_chains.ipynb
+    python scripts/run_notebooks.py --check                       # run (asserts and all), save nothing
 
 Run it through `make notebooks` so the environment matches the tests (quiet TensorFlow,
 tool state kept in .state/).
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(path: Path) -> float:
+def run(path: Path, save: bool = True) -> float:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:  # no timestamps in the stored file: diffs show only real changes
         cell.metadata.pop("execution", None)
@@ -29,20 +31,31 @@ def run(path: Path) -> float:
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     elapsed = time.perf_counter() - start
-    nbformat.write(nb, path)
+    if save:
+        nbformat.write(nb, path)
     return elapsed
 
 
 def main(argv: list[str]) -> int:
-    targets = [Path(a) for a in argv] or [ROOT / "notebooks"]
+    check = "--check" in argv
+    targets = [Path(a) for a in argv if a != "--check"] or [ROOT / "notebooks"]
     paths = []
     for t in targets:
         paths += sorted(t.glob("[0-9][0-9]_*.ipynb")) if t.is_dir() else [t]
     if not paths:
         raise SystemExit(f"no notebooks found in {', '.join(map(str, targets))}")
+    failed = []
     for path in paths:
-        print(f"{path.name}: {run(path.resolve()):.1f} s", flush=True)
-    return 0
+        try:
+            print(f"{path.name}: {run(path.resolve(), save=not check):.1f} s", flush=True)
+        except CellExecutionError as err:
+            if not check:
+                raise
+            failed.append(path.name)  # --check runs every notebook, then names each that failed
+            print(f"{path.name}: FAILED\n{err}", flush=True)
+    if failed:
+        print("notebooks that failed:", ", ".join(failed))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

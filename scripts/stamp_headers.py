@@ -1,8 +1,10 @@
-"""Stamp every notebook's badges and Colab setup cell from the one repository address.
+"""Stamp every notebook's badges and Colab setup cell from pyproject.toml and the package version.
 
-The address is ``[project.urls] Repository`` in pyproject.toml. Each notebook's first cell
-(markdown) holds its badges between ``<!-- badges:start -->`` and ``<!-- badges:end -->``; its
-second cell (code) is the setup cell below, identical in every notebook.
+The address is ``[project.urls] Repository`` in pyproject.toml; the setup cell installs the tag
+``v<rnn_edu.__version__>`` (see the release checklist in CONTRIBUTING.md), so a notebook always
+gets the helpers it was made with. Each notebook's first cell (markdown) holds its badges between
+``<!-- badges:start -->`` and ``<!-- badges:end -->``; its second cell (code) is the setup cell
+below, identical in every notebook.
 
     python scripts/stamp_headers.py           # rewrite notebooks in place
     python scripts/stamp_headers.py --check   # exit 1 if any notebook is out of date
@@ -10,6 +12,7 @@ second cell (code) is the setup cell below, identical in every notebook.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import tomllib
@@ -22,9 +25,28 @@ NOTEBOOKS = ROOT / "notebooks"
 BADGES = re.compile(r"<!-- badges:start -->.*?<!-- badges:end -->", re.S)
 
 
-def repository() -> str:
+def project() -> dict:
     with open(ROOT / "pyproject.toml", "rb") as f:
-        return tomllib.load(f)["project"]["urls"]["Repository"].rstrip("/")
+        return tomllib.load(f)["project"]
+
+
+def repository() -> str:
+    return project()["urls"]["Repository"].rstrip("/")
+
+
+def package_version() -> str:
+    """``__version__`` of rnn_edu, read without importing it (pyproject takes it from there too)."""
+    tree = ast.parse((ROOT / "rnn_edu" / "__init__.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [t.id for t in node.targets] == ["__version__"]:
+            return node.value.value
+    raise SystemExit("rnn_edu/__init__.py has no __version__")
+
+
+def requirements() -> dict[str, str]:
+    """rnn_edu's own requirements, import name -> pip spec (for these the two names agree)."""
+    specs = (re.match(r"[^;#]+", dep).group(0).strip() for dep in project()["dependencies"])
+    return {re.match(r"[A-Za-z0-9_.-]+", spec).group(0): spec for spec in specs}
 
 
 def badges(repo: str, name: str, branch: str = "main") -> str:
@@ -35,6 +57,10 @@ def badges(repo: str, name: str, branch: str = "main") -> str:
         "<!-- badges:start -->\n"
         f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab})\n"
         f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder})\n"
+        "\n"
+        "*On Colab, run the setup cell below first*: it installs the course helpers `rnn_edu`, changes\n"
+        "nothing Colab ships, and needs no restart. An import that fails with\n"
+        "`No module named 'rnn_edu'` means the setup cell has not run yet.\n"
         "<!-- badges:end -->"
     )
 
@@ -45,17 +71,47 @@ def with_badges(source: str, repo: str, name: str) -> str:
     return BADGES.sub(lambda _: new, source)
 
 
-def setup_cell(repo: str) -> str:
+# The setup cell; VERSION, URL and NEEDS are filled in by setup_cell().
+SETUP_CELL = """\
+# Setup. On Colab only: install the course helpers, rnn_edu VERSION (the version this notebook
+# was made with), and only those of their requirements that Colab lacks. Nothing Colab ships
+# is upgraded or downgraded, so no restart is needed. Elsewhere this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import importlib
+    from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
+
+    def installed(dist):
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            return None
+
+    had = installed("rnn-edu")
+    if had != "VERSION":
+        %pip install -q --no-deps "rnn-edu @ URL"
+    needs = NEEDS
+    missing = " ".join(f"'{spec}'" for name, spec in needs.items() if find_spec(name) is None)
+    if missing:
+        %pip install -q {missing}
+    importlib.invalidate_caches()
+    if installed("rnn-edu") != "VERSION" or any(find_spec(name) is None for name in needs):
+        raise RuntimeError("The install did not complete: see pip's messages above.")
+    if "rnn_edu" in sys.modules and had != "VERSION":
+        print(f"rnn_edu {had} was imported before: Runtime → Restart session, then run all cells.")
+    else:
+        print("rnn_edu VERSION is ready. Colab's own packages are untouched: no restart needed "
+              "(whatever pip notes above).")"""
+
+
+def setup_cell(repo: str, version: str | None = None, needs: dict[str, str] | None = None) -> str:
+    version = version or package_version()
     return (
-        "# Setup. On Colab only: install the course helpers (Colab keeps its own TensorFlow).\n"
-        "try:\n"
-        "    import google.colab  # noqa: F401\n"
-        "\n"
-        "    IN_COLAB = True\n"
-        "except ImportError:\n"
-        "    IN_COLAB = False\n"
-        "if IN_COLAB:\n"
-        f'    %pip install -q "rnn-edu @ git+{repo}"'
+        SETUP_CELL.replace("VERSION", version)
+        .replace("URL", f"git+{repo}@v{version}")
+        .replace("NEEDS", repr(needs or requirements()))
     )
 
 

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import nbformat
 
+import rnn_edu
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+VERSION = rnn_edu.__version__  # the setup cells install the tag v<VERSION>
 REPO = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
 
 
@@ -34,9 +37,11 @@ def test_badges_and_setup_cell_match_each_file():
             f"https://mybinder.org/v2/gh/{owner_repo}/main?labpath=notebooks%2F{path.name}"
         ], path.name
         assert "**Learning goals.**" in head.source, path.name
+        assert "run the setup cell below first" in head.source and "no restart" in head.source
         assert setup.cell_type == "code"
-        assert 'import google.colab' in setup.source and f"git+{REPO}" in setup.source
-        assert "%pip install" in setup.source.split("if IN_COLAB:")[1]
+        colab = setup.source.split('if "google.colab" in sys.modules:\n')[1]  # all of it Colab-only
+        assert f'%pip install -q --no-deps "rnn-edu @ git+{REPO}@v{VERSION}"' in colab, path.name
+        assert "no restart needed" in colab and "Restart session" in colab, path.name
 
 
 def test_stamper_reports_no_change():

@@ -125,11 +125,15 @@ class Explorer:
             self._holding = previous  # nested holds (a control's observer inside set()) nest
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
-        bundle = self.box._repr_mimebundle_(**kwargs)
-        # Front ends without a widget manager fall back to the richest type they can show.
-        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        bundle["text/plain"] = f"{self.title} ({self._summary()}; interactive in JupyterLab/Colab)"
-        return bundle
+        # The view of the box, written out as ipywidgets 8 and 7.7 both write it (7.x has no
+        # _repr_mimebundle_, it displays through _ipython_display_): the same bundle either way.
+        view = {"version_major": 2, "version_minor": 0, "model_id": self.box.model_id}
+        return {
+            "application/vnd.jupyter.widget-view+json": view,
+            # Front ends without a widget manager fall back to the richest type they can show.
+            "image/png": base64.b64encode(self.image.value).decode("ascii"),
+            "text/plain": f"{self.title} ({self._summary()}; interactive in JupyterLab/Colab)",
+        }
 
     def _summary(self) -> str:
         return ", ".join(
