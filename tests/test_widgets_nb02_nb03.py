@@ -224,3 +224,15 @@ def test_stepper_bad_construction(char_vocab):
         StepperExplorer(latch(), None)
     with pytest.raises(ValueError, match=r"t: expected an int in \[1, 3\], got 4"):
         StepperExplorer(rnn.init_params(char_vocab.size, 3, 2), char_vocab, "abc", t=4)
+
+
+def test_stepper_input_scale_multiplies_the_input_term(stepper):
+    stepper.set(text="for x in range(10):", t=5, input_scale=1.0)
+    at_1 = stepper.terms()
+    stepper.set(input_scale=10.0)
+    at_10 = stepper.terms()
+    assert np.allclose(at_10["x_t W_xh"], 10 * at_1["x_t W_xh"])
+    assert np.allclose(at_10["h_t = tanh(a_t)"], np.tanh(at_10["a_t = sum"]))
+    assert "input scale 10" in stepper.text.value
+    with pytest.raises(ValueError, match="input_scale"):
+        StepperExplorer(stepper.params, stepper.vocab, "abc", input_scale=100)

@@ -26,6 +26,7 @@ from rnn_edu.widgets.markov_explorer import show_char
 MAX_CHARS = 60  # longer texts are cut (and the cut is reported)
 MAX_UNITS = 16  # hidden units listed in the table of numbers
 TOP = 3  # most likely next characters shown
+SCALES = (0.1, 10.0)  # the input-scale slider's range
 
 
 class StepperExplorer(Explorer):
@@ -36,17 +37,19 @@ class StepperExplorer(Explorer):
     vocab: the characters; others typed in are a zero input vector (and reported).
     text: the starting sequence; t: the starting step, 1-based like the equations (h_0 is the
         initial state, zeros).
+    input_scale: multiplies the one-hot input (so ``x_t W_xh``), from 0.1 to 10: at large
+        scales ``a_t`` grows and ``tanh(a_t)`` saturates at +-1, the nonlinearity made visible.
 
-    ``t`` must be a step of the (first :data:`MAX_CHARS` characters of the) text, or the
-    constructor raises ``ValueError``; later, :meth:`set` and the slider clamp a value to its
-    range (that is the slider's contract).
+    ``t`` must be a step of the (first :data:`MAX_CHARS` characters of the) text and
+    ``input_scale`` in [0.1, 10], or the constructor raises ``ValueError``; later, :meth:`set`
+    and the sliders clamp a value to their range (that is the slider's contract).
     """
 
     title = "Unrolled-network stepper"
     figsize = (7.5, 3.4)
 
     def __init__(self, params: rnn.RNNParams, vocab: Vocab, text: str = "for x in y:", *,
-                 t: int = 1) -> None:
+                 t: int = 1, input_scale: float = 1.0) -> None:
         C.require_instance("params", params, rnn.RNNParams).require_finite()
         C.require_instance("vocab", vocab, Vocab, "a Vocab")
         if params.input_size != vocab.size:
@@ -54,6 +57,7 @@ class StepperExplorer(Explorer):
                              f"{params.input_size}")
         C.require_text("text", text)
         t = C.require_int("t", t, 1, _last_step(text))
+        input_scale = C.require_real("input_scale", input_scale, *SCALES)
         self.params, self.vocab = params, vocab
         style = {"description_width": "initial"}
         self.controls = {
@@ -61,6 +65,8 @@ class StepperExplorer(Explorer):
                                  continuous_update=False),
             "t": widgets.IntSlider(value=t, min=1, max=_last_step(text),
                                    description="time step t", style=style),
+            "input_scale": widgets.FloatLogSlider(value=input_scale, base=10, min=-1, max=1, step=0.1,
+                                                  description="input scale", style=style),
         }
         self.controls["text"].observe(self._fit_slider, names="value")
         super().__init__()
@@ -71,7 +77,7 @@ class StepperExplorer(Explorer):
         with self._hold():
             self.controls["t"].max = _last_step(self.controls["text"].value)
 
-    def draw(self, fig: Figure, text: str, t: int) -> str:
+    def draw(self, fig: Figure, text: str, t: int, input_scale: float = 1.0) -> str:
         notes = []
         if len(text) > MAX_CHARS:
             notes.append(f"showing the first {MAX_CHARS} of {len(text)} characters")
@@ -84,7 +90,7 @@ class StepperExplorer(Explorer):
             return "<i>The input text is empty: there is no time step to show.</i>"
         T, p = len(text), self.params
         t = min(max(t, 1), T)
-        x, h, y = self._unrolled(text)
+        x, h, y = self._unrolled(text, input_scale)
         im = ax_map.imshow(h[1:].T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
                            interpolation="nearest", extent=(0.5, T + 0.5, p.hidden_size - 0.5, -0.5))
         ax_map.add_patch(Rectangle((t - 0.5, -0.5), 1, p.hidden_size, fill=False, lw=2))
@@ -104,6 +110,8 @@ class StepperExplorer(Explorer):
         ax_bar.axvline(0, color="k", lw=0.5)
         ax_bar.set_title(f"step t = {t}", fontsize=9)
         ax_bar.legend(fontsize=7, loc="lower right")
+        if input_scale != 1:
+            notes.append(f"input scale {input_scale:.3g}: x_t is {input_scale:.3g} times the one-hot vector")
         unseen = sorted({c for c in text if c not in self.vocab})
         if unseen:
             notes.append("not in the vocabulary (zero input x_t): " + ", ".join(map(repr, unseen)))
@@ -119,12 +127,13 @@ class StepperExplorer(Explorer):
         if not text:
             return {}
         t = min(max(self.controls["t"].value, 1), len(text))
-        x, h, _ = self._unrolled(text)
+        x, h, _ = self._unrolled(text, self.controls["input_scale"].value)
         return self._terms(x[t - 1], h[t - 1], h[t])
 
-    def _unrolled(self, text: str):
-        """``x: (T, V)`` one-hot, ``h: (T + 1, hidden)`` with ``h[t]`` = h_t (h[0] = h_0), ``y: (T, K)``."""
-        x = one_hot_text(text, self.vocab, self.params.dtype)
+    def _unrolled(self, text: str, input_scale: float):
+        """``x: (T, V)`` one-hot times ``input_scale``, ``h: (T + 1, hidden)`` with ``h[t]`` = h_t
+        (h[0] = h_0), ``y: (T, K)``."""
+        x = input_scale * one_hot_text(text, self.vocab, self.params.dtype)
         cache = rnn.forward(self.params, x[None])
         return x, np.concatenate([cache.h0, cache.h[0]]), cache.y[0]
 

@@ -41,7 +41,7 @@ def test_hidden_state_explorer_renders_and_reacts(page, lab):
 def test_stepper_renders_and_reacts(page, lab):
     open_and_run_all(page, lab, "03_vanilla_rnn.ipynb")
     box = explorer(page, "rnn-edu-stepper")
-    assert box.locator(".noUi-handle").count() == 1  # time step t
+    assert box.locator(".noUi-handle").count() == 2  # time step t, input scale
     assert box.locator("input[type=text]").count() == 1  # the input text
     wait_for_text(box, "h_t = tanh(a_t)")
     src = image_src(box)
