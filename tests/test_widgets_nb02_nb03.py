@@ -235,4 +235,4 @@ def test_stepper_input_scale_multiplies_the_input_term(stepper):
     assert np.allclose(at_10["h_t = tanh(a_t)"], np.tanh(at_10["a_t = sum"]))
     assert "input scale 10" in stepper.text.value
     with pytest.raises(ValueError, match="input_scale"):
-        StepperExplorer(stepper.params, stepper.vocab, "abc", input_scale=100)
+        StepperExplorer(stepper.params, stepper.vocab, "abc", input_scale=1000)

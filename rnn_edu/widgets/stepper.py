@@ -26,7 +26,7 @@ from rnn_edu.widgets.markov_explorer import show_char
 MAX_CHARS = 60  # longer texts are cut (and the cut is reported)
 MAX_UNITS = 16  # hidden units listed in the table of numbers
 TOP = 3  # most likely next characters shown
-SCALES = (0.1, 10.0)  # the input-scale slider's range
+SCALES = (0.1, 100.0)  # the input-scale slider's range
 
 
 class StepperExplorer(Explorer):
@@ -37,11 +37,11 @@ class StepperExplorer(Explorer):
     vocab: the characters; others typed in are a zero input vector (and reported).
     text: the starting sequence; t: the starting step, 1-based like the equations (h_0 is the
         initial state, zeros).
-    input_scale: multiplies the one-hot input (so ``x_t W_xh``), from 0.1 to 10: at large
+    input_scale: multiplies the one-hot input (so ``x_t W_xh``), from 0.1 to 100: at large
         scales ``a_t`` grows and ``tanh(a_t)`` saturates at +-1, the nonlinearity made visible.
 
     ``t`` must be a step of the (first :data:`MAX_CHARS` characters of the) text and
-    ``input_scale`` in [0.1, 10], or the constructor raises ``ValueError``; later, :meth:`set`
+    ``input_scale`` in [0.1, 100], or the constructor raises ``ValueError``; later, :meth:`set`
     and the sliders clamp a value to their range (that is the slider's contract).
     """
 
@@ -65,7 +65,7 @@ class StepperExplorer(Explorer):
                                  continuous_update=False),
             "t": widgets.IntSlider(value=t, min=1, max=_last_step(text),
                                    description="time step t", style=style),
-            "input_scale": widgets.FloatLogSlider(value=input_scale, base=10, min=-1, max=1, step=0.1,
+            "input_scale": widgets.FloatLogSlider(value=input_scale, base=10, min=-1, max=2, step=0.1,
                                                   description="input scale", style=style),
         }
         self.controls["text"].observe(self._fit_slider, names="value")
