@@ -79,15 +79,18 @@ class TemperatureExplorer(Explorer):
         top = np.argsort(-p1, kind="stable")[:TOP]
         ax = fig.add_subplot()
         x = np.arange(len(top))
-        ax.bar(x - 0.2, p1[top], width=0.4, color="#bbbbbb", label="T = 1")
-        ax.bar(x + 0.2, p[top], width=0.4, color="#c44e52", label=f"T = {temperature:.2f}")
+        ax.bar(x - 0.2, p1[top], width=0.4, color="#bbbbbb", label="τ = 1")
+        ax.bar(x + 0.2, p[top], width=0.4, color="#c44e52", label=f"τ = {temperature:.2f}")
         ax.set_xticks(x, [show_char(self.vocab.chars[i]) for i in top])
         ax.set_ylim(0, 1)
         ax.set_ylabel("P(next | prompt)")
         ax.legend(loc="upper right")
         entropy = abs(float(-(p[p > 0] * np.log2(p[p > 0])).sum()))  # abs: no "-0.00"
-        ax.set_title(f"after {known[-20:]!r}: entropy {entropy:.2f} bits" if known
-                     else f"no prompt: entropy {entropy:.2f} bits", parse_math=False)  # '$' too
+        # The entropy of the next-character distribution at the chosen temperature (red bars).
+        ax.set_title(f"after {known[-20:]!r}: next-character entropy at τ = {temperature:.2f}: "
+                     f"{entropy:.2f} bits" if known else
+                     f"no prompt: next-character entropy at τ = {temperature:.2f}: {entropy:.2f} bits",
+                     parse_math=False, fontsize=9)  # '$' too
         text = sampling.sample(self.params, self.vocab, self.sample_length, prompt=known,
                                temperature=temperature, seed=int(seed))
         note = ""
