@@ -17,6 +17,17 @@ from rnn_edu.exercises._feedback import (
 )
 
 
+def _closer(fn, prefix: str):
+    """The learner's closer for ``prefix``: ``(str, None)`` or ``(None, hint)``."""
+    got, fail = call_learner(fn, prefix)
+    if fail is not None:
+        return None, hint(f"fn({prefix!r}): {fail.message}")
+    if not isinstance(got, str):
+        return None, hint(f"fn({prefix!r}) returned {describe(got)}: return a str, a closing "
+                          "bracket or '' when none is open.")
+    return got, None
+
+
 @exercise("1. the state machine")
 def check_expected_closer(fn) -> Feedback:
     """Exercise 1: ``fn(prefix) -> str``, the closer the open bracket at the end of ``prefix``
@@ -26,12 +37,9 @@ def check_expected_closer(fn) -> Feedback:
                                                                             openers="([{<", seed=9)]
     for prefix in cases:
         expected = tasks.CLOSER.get(tasks.bracket_states(prefix)[-1], "") if prefix else ""
-        got, fail = call_learner(fn, prefix)
+        got, fail = _closer(fn, prefix)
         if fail is not None:
-            return hint(f"fn({prefix!r}): {fail.message}")
-        if not isinstance(got, str):
-            return hint(f"fn({prefix!r}) returned {describe(got)}: return a str, a closing "
-                        "bracket or '' when none is open.")
+            return fail
         if got == expected:
             continue
         msg = f"fn({prefix!r}) returned {got!r}, expected {expected!r}. "
@@ -224,12 +232,9 @@ def check_nested_closer(fn) -> Feedback:
     cases = _nested_cases()
     answers = []
     for prefix in cases:
-        got, fail = call_learner(fn, prefix)
+        got, fail = _closer(fn, prefix)
         if fail is not None:
-            return hint(f"fn({prefix!r}): {fail.message}")
-        if not isinstance(got, str):
-            return hint(f"fn({prefix!r}) returned {describe(got)}: return a str, a closing "
-                        "bracket or '' when none is open.")
+            return fail
         answers.append(got)
     expected = [_nested(c) for c in cases]
     if answers == expected:
