@@ -4,11 +4,14 @@
     python scripts/run_notebooks.py notebooks/01_markov_chains.ipynb
 
 Run it through `make notebooks` so the environment matches the tests (quiet TensorFlow,
-tool state kept in .state/).
+tool state kept in .state/, and RNN_EDU_STRICT=1 so a reference answer that fails its exercise
+checker stops the run). The learner editions in notebooks/learner/ are generated, not run here:
+`make notebooks` regenerates them afterwards.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,6 +20,9 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+os.environ.setdefault("RNN_EDU_STRICT", "1")  # the kernel inherits it: checkers must pass
 
 
 def run(path: Path) -> float:
