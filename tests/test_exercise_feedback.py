@@ -35,11 +35,6 @@ ODD_VALUES = [None, "abc", {"a": 1.0}, [[1.0, 2.0], [3.0]], np.array([1j, 2.0]),
               np.zeros((7, 7, 7)), object()]
 
 
-@pytest.fixture(autouse=True)
-def learner_mode(monkeypatch):
-    monkeypatch.delenv("RNN_EDU_STRICT", raising=False)
-
-
 def assert_named_hint(fb):
     assert isinstance(fb, Feedback) and not fb.ok and fb.attempted and fb.message
     assert "could not be checked" not in fb.message, fb.message  # the checker saw it coming
