@@ -21,8 +21,10 @@ export KERAS_HOME := $(STATE)/keras
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# Exercise checkers raise unless the reference answer passes (learners get a feedback box instead).
+STRICT := RNN_EDU_STRICT=1
 
-.PHONY: lab test setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp lint lock clean test-colab
+.PHONY: lab test setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp editions lint lock clean test-colab
 
 lab: setup quiet-lab ## install (first time only) and open the course in JupyterLab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
@@ -34,7 +36,8 @@ lab: setup quiet-lab ## install (first time only) and open the course in Jupyter
 test: setup-test chromium quiet-lab ## everything: lint, unit tests, notebooks (nbval), browser tests, portability, claims
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/stamp_headers.py --check
-	$(BIN)/pytest $(NBVAL_FLAGS) -m "not claims" tests notebooks
+	$(BIN)/python scripts/make_learner_editions.py --check
+	$(STRICT) $(BIN)/pytest $(NBVAL_FLAGS) -m "not claims" tests notebooks
 	$(MAKE) --no-print-directory portability claims test-colab
 
 $(VENV)/.lab-installed: pyproject.toml constraints.txt
@@ -65,23 +68,27 @@ unit: setup-test ## unit and widget tests only (no browser, no notebooks)
 	$(BIN)/pytest tests -m "not browser and not claims"
 
 nbval: setup-test ## check stored notebook outputs, e.g. make nbval NB=notebooks/01_markov_chains.ipynb
-	$(BIN)/pytest $(NBVAL_FLAGS) $(NB)
+	$(STRICT) $(BIN)/pytest $(NBVAL_FLAGS) $(NB)
 
 # The same stored outputs with NumPy's SIMD dispatch lowered (computed for this machine): what a
 # notebook prints must not depend on the CPU's rounding. OpenBLAS is never touched here.
 portability: setup-test ## nbval again with NumPy's SIMD paths lowered
 	lowered="$$($(BIN)/python scripts/lowered_simd.py --check)" && \
-		NPY_DISABLE_CPU_FEATURES="$$lowered" $(BIN)/pytest $(NBVAL_FLAGS) notebooks
+		NPY_DISABLE_CPU_FEATURES="$$lowered" $(STRICT) $(BIN)/pytest $(NBVAL_FLAGS) notebooks
 
 claims: setup-test ## re-run every asserted training claim over its seeds; prints the smallest margins
-	$(BIN)/pytest -m claims tests/claims
+	$(STRICT) $(BIN)/pytest -m claims tests/claims
 
 browser: setup-test chromium quiet-lab
 	$(BIN)/pytest tests -m browser
 
 notebooks: setup-test ## re-execute notebooks in place: make notebooks [NB=notebooks/01_markov_chains.ipynb]
 	$(BIN)/python scripts/stamp_headers.py
-	$(BIN)/python scripts/run_notebooks.py $(NB)
+	$(STRICT) $(BIN)/python scripts/run_notebooks.py $(NB)
+	$(BIN)/python scripts/make_learner_editions.py
+
+editions: setup ## regenerate the learner editions (notebooks/learner/) from the course notebooks
+	$(BIN)/python scripts/make_learner_editions.py
 
 stamp: setup
 	$(BIN)/python scripts/stamp_headers.py

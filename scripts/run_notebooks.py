@@ -5,11 +5,14 @@
     python scripts/run_notebooks.py --check                       # run (asserts and all), save nothing
 
 Run it through `make notebooks` so the environment matches the tests (quiet TensorFlow,
-tool state kept in .state/).
+tool state kept in .state/, and RNN_EDU_STRICT=1 so a reference answer that fails its exercise
+checker stops the run). The learner editions in notebooks/learner/ are generated, not run here:
+`make notebooks` regenerates them afterwards.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,6 +22,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+os.environ.setdefault("RNN_EDU_STRICT", "1")  # the kernel inherits it: checkers must pass
 
 
 def run(path: Path, save: bool = True) -> float:

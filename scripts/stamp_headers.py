@@ -4,7 +4,9 @@ The address is ``[project.urls] Repository`` in pyproject.toml; the setup cell i
 ``v<rnn_edu.__version__>`` (see the release checklist in CONTRIBUTING.md), so a notebook always
 gets the helpers it was made with. Each notebook's first cell (markdown) holds its badges between
 ``<!-- badges:start -->`` and ``<!-- badges:end -->``; its second cell (code) is the setup cell
-below, identical in every notebook.
+below, identical in every notebook. The learner editions in ``notebooks/learner/`` get badges of
+their own (scripts/make_learner_editions.py makes them with :func:`with_badges`, and ``--check``
+checks them too).
 
     python scripts/stamp_headers.py           # rewrite notebooks in place
     python scripts/stamp_headers.py --check   # exit 1 if any notebook is out of date
@@ -17,6 +19,7 @@ import re
 import sys
 import tomllib
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 
@@ -50,9 +53,11 @@ def requirements() -> dict[str, str]:
 
 
 def badges(repo: str, name: str, branch: str = "main") -> str:
+    """The badges of ``notebooks/<name>`` (``name`` may be ``learner/NN_x.ipynb``)."""
     owner_repo = repo.removeprefix("https://github.com/")
     colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/notebooks/{name}"
-    binder = f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?labpath=notebooks%2F{name}"
+    binder = (f"https://mybinder.org/v2/gh/{owner_repo}/{branch}"
+              f"?labpath={quote(f'notebooks/{name}', safe='')}")
     return (
         "<!-- badges:start -->\n"
         f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab})\n"
@@ -115,15 +120,15 @@ def setup_cell(repo: str, version: str | None = None, needs: dict[str, str] | No
     )
 
 
-def stamp(path: Path, repo: str) -> bool:
-    """Stamp one notebook; return True when its text changed."""
+def stamp(path: Path, repo: str, name: str | None = None) -> bool:
+    """Stamp one notebook (``name``: its path under notebooks/); return True when it changed."""
     nb = nbformat.read(path, as_version=4)
     head, setup = nb.cells[0], nb.cells[1]
     if head.cell_type != "markdown" or not BADGES.search(head.source):
         raise SystemExit(f"{path.name}: first cell must be markdown with badge markers")
     if setup.cell_type != "code":
         raise SystemExit(f"{path.name}: second cell must be the setup code cell")
-    new_head = with_badges(head.source, repo, path.name)
+    new_head = with_badges(head.source, repo, name or path.name)
     new_setup = setup_cell(repo)
     changed = (new_head, new_setup) != (head.source, setup.source)
     head.source, setup.source = new_head, new_setup
@@ -148,8 +153,17 @@ def main(argv: list[str]) -> int:
                 stale.append(path.name)
         elif stamp(path, repo):
             print(f"stamped {path.name}")
+    for path in sorted((NOTEBOOKS / "learner").glob("[0-9][0-9]_*.ipynb")):
+        name = f"learner/{path.name}"  # made by scripts/make_learner_editions.py
+        if check:
+            nb = nbformat.read(path, as_version=4)
+            head, setup = nb.cells[0].source, nb.cells[1].source
+            if head != with_badges(head, repo, name) or setup != setup_cell(repo):
+                stale.append(name)
+        elif stamp(path, repo, name):
+            print(f"stamped {name}")
     if stale:
-        print("out of date (run `make stamp`):", ", ".join(stale))
+        print("out of date (run `make stamp editions`):", ", ".join(stale))
         return 1
     return 0
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted(
+    (ROOT / "notebooks" / "learner").glob("[0-9][0-9]_*.ipynb"))  # learner editions too
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 

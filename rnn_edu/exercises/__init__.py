@@ -1,8 +1,9 @@
 """Check functions for the notebooks' exercises, one module per notebook.
 
-A checker returns a :class:`Feedback` (shown as a green or orange box in a notebook) and, with
-``strict=True``, raises ``AssertionError`` with the same hint, so a notebook that ships the
-reference answers proves its own checkers run.
+A checker returns a :class:`Feedback`, shown as a box in a notebook: green with what was
+verified, orange with a hint naming the mistake, grey for a stub not attempted yet. It never
+raises for a learner; with ``RNN_EDU_STRICT=1`` (set by ``make`` for nbval and the notebook
+runner) anything but a pass raises, so the course notebooks prove their reference answers.
 """
 
 from rnn_edu.exercises._feedback import Feedback

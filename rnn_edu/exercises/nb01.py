@@ -2,137 +2,211 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
-from rnn_edu import _checks as C
-from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
+from rnn_edu import markov
+from rnn_edu.exercises._feedback import (
+    Feedback,
+    as_array,
+    as_number,
+    call_learner,
+    exercise,
+    hint,
+    passed,
+)
 
 
-def check_smoothed_distribution(fn, strict: bool = False) -> Feedback:
+@exercise("1. add-k smoothing")
+def check_smoothed_distribution(fn) -> Feedback:
     """Exercise 1: ``fn(counts, k) -> probs`` applies add-k smoothing to one context's counts.
 
     counts: ``(V,)`` how often each character followed the context; probs: ``(V,)``.
     """
-    name = "1. add-k smoothing"
     cases = [(np.array([3.0, 0.0, 1.0, 0.0]), 0.5), (np.array([0.0, 0.0, 0.0]), 1.0),
              (np.array([10.0, 5.0]), 0.0), (np.array([2.0, 2.0, 0.0, 0.0, 6.0]), 0.1)]
     for counts, k in cases:
         expected = (counts + k) / (counts.sum() + k * len(counts))
-        result, fail = call_learner(name, fn, counts.copy(), k)
-        if fail is None and result is None:
-            fail = hint(name, "your function returned None: did you forget `return`?")
+        result, fail = call_learner(fn, counts.copy(), k)
         if fail is None:
-            got, fail = as_array(name, result)
+            got, fail = as_array(result, "your probabilities")
         if fail is not None:
-            return checked(fail, strict)
+            return fail
         if got.shape != counts.shape:
-            return checked(hint(name, f"expected one probability per character, shape "
-                                      f"{counts.shape}, got shape {got.shape}."), strict)
+            return hint(f"expected one probability per character, shape {counts.shape}, got "
+                        f"shape {got.shape}.")
         if np.allclose(got, expected):
             continue
-        if not np.isclose(got.sum(), 1.0):
-            msg = (f"for counts={counts.tolist()}, k={k} your probabilities sum to "
-                   f"{got.sum():.3f}, not 1. Hint: adding k to each of the V counts adds k*V "
-                   f"to the total, so the denominator is count(context) + k*V, with "
-                   f"V = len(counts) = {len(counts)} here (not a V from elsewhere).")
-            return checked(hint(name, msg), strict)
-        if counts.sum() and np.allclose(got, counts / counts.sum()):
-            return checked(hint(name, "these are the raw frequencies: add k to every count "
-                                      "(seen or not) before normalizing."), strict)
+        case = f"for counts={counts.tolist()}, k={k}"
         if k != 1 and np.allclose(got, (counts + 1) / (counts.sum() + len(counts))):
-            return checked(hint(name, f"that is add-one smoothing: use the k you are given "
-                                      f"(here k={k}), not 1."), strict)
-        return checked(hint(name, f"for counts={counts.tolist()}, k={k} expected "
-                                  f"{np.round(expected, 4).tolist()}, got "
-                                  f"{np.round(got, 4).tolist()}."), strict)
-    return checked(passed(name, "unseen characters now get a little probability."), strict)
+            return hint(f"{case}: that is add-one smoothing: use the k you are given, not 1.")
+        if counts.sum() and np.allclose(got, counts / counts.sum()):
+            return hint(f"{case}: these are the raw frequencies: add k to every count (seen or "
+                        "not) before normalizing.")
+        if np.allclose(got, (counts + k) / (counts + k).max()):
+            return hint(f"{case}: you divided by the largest count: probabilities are divided "
+                        "by the total, so that they sum to 1.")
+        if not np.isclose(got.sum(), 1.0):
+            return hint(f"{case} your probabilities sum to {got.sum():.3f}, not 1. Hint: adding "
+                        "k to each of the V counts adds k*V to the total, so the denominator is "
+                        f"count(context) + k*V, with V = len(counts) = {len(counts)} here (not a "
+                        "V from elsewhere).")
+        return hint(f"{case} expected {np.round(expected, 4).tolist()}, got "
+                    f"{np.round(got, 4).tolist()}.")
+    return passed(f"verified on {len(cases)} count vectors (k = 0, 0.1, 0.5, 1, and a context "
+                  "with no counts at all): unseen characters now get a little probability.")
 
 
-def check_bits_per_char(fn, strict: bool = False) -> Feedback:
+@exercise("2. bits per character")
+def check_bits_per_char(fn) -> Feedback:
     """Exercise 2: ``fn(p) -> float``, the bits per character of a model that gave the actual
     next characters the probabilities ``p: (n,)``."""
-    name = "2. bits per character"
     p = np.array([0.5, 0.25, 0.125, 0.9, 0.01])
     expected = float(-np.mean(np.log2(p)))
-    result, fail = call_learner(name, fn, p.copy())
-    if fail is None and result is None:
-        fail = hint(name, "your function returned None: did you forget `return`?")
-    if fail is None:
-        result, fail = as_array(name, result)
+    result, fail = call_learner(fn, p.copy())
     if fail is not None:
-        return checked(fail, strict)
-    if np.ndim(result) != 0:
-        return checked(hint(name, f"expected one number for the whole text, got an array of "
-                                  f"shape {np.shape(result)}: average over the characters."),
-                       strict)
-    got = float(result)
+        return fail
+    values, fail = as_array(result, "your bits per character", finite=False)
+    if fail is None and values.shape == p.shape:
+        return hint("expected one number for the whole text, got one per character: average "
+                    "over the characters.")
+    got, fail = as_number(result, "your bits per character", finite=False)
+    if fail is not None:
+        return fail
     if np.isclose(got, expected):
-        return checked(passed(name, f"{got:.4f} bits/char."), strict)
-    if np.isclose(got, 2**expected):
-        return checked(hint(name, "that is the perplexity, 2 ** (bits per character): "
-                                  "return the bits themselves."), strict)
-    if np.isclose(got, -np.log2(np.mean(p))):
-        return checked(hint(name, "take the log of each probability, then the mean "
-                                  "(not the log of the mean)."), strict)
-    if np.isclose(got, -expected):
-        return checked(hint(name, "the sign is off: log2 of a probability is negative, and "
-                                  "bits are a cost, so take minus the mean."), strict)
-    if np.isclose(got, expected * np.log(2)):
-        return checked(hint(name, "that is nats (natural log): bits use log base 2 "
-                                  "(np.log2), or divide by ln 2."), strict)
-    if np.isclose(got, expected * len(p)):
-        return checked(hint(name, "that is the total for the whole text: divide by the "
-                                  "number of characters (take the mean)."), strict)
-    return checked(hint(name, f"for p={p.tolist()} expected {expected:.4f}, got {got:.4f}. "
-                              "Hint: -mean(log2 p)."), strict)
+        return passed(f"verified on p = {p.tolist()}: {got:.4f} bits/char.")
+    wrong = [
+        (2**expected, "that is the perplexity, 2 ** (bits per character): return the bits "
+                      "themselves."),
+        (-np.log2(np.mean(p)), "take the log of each probability, then the mean (not the log "
+                               "of the mean)."),
+        (-expected, "the sign is off: log2 of a probability is negative, and bits are a cost, "
+                    "so take minus the mean."),
+        (expected * np.log(2), "that is nats (natural log): bits use log base 2 (np.log2), or "
+                               "divide by ln 2."),
+        (expected / np.log(2), "you divided log2 by ln 2 once more: np.log2 already gives bits."),
+        (-np.mean(np.log10(p)), "that is log base 10: bits use log base 2 (np.log2)."),
+        (expected * len(p), "that is the total for the whole text: divide by the number of "
+                            "characters (take the mean)."),
+        (-np.mean(np.log2(1 - p)), "use the probability of the character that came, p, not 1 - p."),
+    ]
+    return next((hint(m) for value, m in wrong if np.isclose(got, value)),
+                hint(f"for p={p.tolist()} expected {expected:.4f}, got {got:.4f}. Hint: "
+                     "-mean(log2 p)."))
 
 
-def check_uniform_bits(answer, V: int, strict: bool = False) -> Feedback:
-    """Exercise 3: the bits per character of the uniform model over ``V`` characters."""
-    name = "3. the uniform model"
-    expected = float(np.log2(C.require_int("V", V, min=1)))
-    try:
-        got = C.require_real("answer", answer)
-    except (TypeError, ValueError):
-        return checked(hint(name, f"expected a number, got {C.describe(answer)}"), strict)
-    if abs(got - expected) < 5e-3:  # a typed answer rounded to 2-3 decimals is right
-        return checked(passed(name, f"log2({V}) = {expected:.3f}: every character costs the "
-                                    "same, whatever the context."), strict)
-    if abs(got + expected) < 5e-3:
-        return checked(hint(name, "the sign is off: log2(1/V) is negative; a cost in bits is "
-                                  "-log2(1/V)."), strict)
-    if np.isclose(got, V):
-        return checked(hint(name, "that is the number of characters; each has probability "
-                                  "1/V, so each costs -log2(1/V) bits."), strict)
-    if abs(got - np.log(V)) < 5e-3:
-        return checked(hint(name, "that is in nats (natural log): use log base 2."), strict)
-    if np.isclose(got, 1.0 / V):
-        return checked(hint(name, "that is the probability of one character, not its cost "
-                                  "in bits."), strict)
-    return checked(hint(name, f"got {got:.3f}. Hint: each character has probability 1/V; "
-                              "what is -log2(1/V)?"), strict)
+@exercise("3. temperature")
+def check_temperature(fn) -> Feedback:
+    """Exercise 3: ``fn(p, T) -> q``, the distribution ``p: (V,)`` at temperature ``T > 0``:
+    ``q ∝ p ** (1 / T)``, the same as :func:`rnn_edu.markov.apply_temperature`."""
+    p = np.array([0.5, 0.3, 0.15, 0.05, 0.0])
+    for T in (1.0, 0.5, 2.0, 0.1):
+        expected = markov.apply_temperature(p, T)
+        result, fail = call_learner(fn, p.copy(), T)
+        if fail is None:
+            got, fail = as_array(result, "your distribution")
+        if fail is not None:
+            return fail
+        if got.shape != p.shape:
+            return hint(f"expected one probability per character, shape {p.shape}, got "
+                        f"{got.shape}.")
+        if np.allclose(got, expected):
+            continue
+        case = f"at T = {T}"
+        if np.allclose(got, p):
+            return hint(f"{case} you returned p unchanged (or only rescaled and renormalized "
+                        "it): raise p to the power 1 / T.")
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            wrong = [
+                (p**T / np.sum(p**T), "the power is 1 / T, not T: a low temperature must "
+                                      "sharpen the distribution (T = 0.5 squares p)."),
+                (p ** (1 / T), "raise to the power 1 / T, then renormalize so the "
+                               "probabilities sum to 1."),
+                (p / T, "dividing p by T only rescales it: temperature divides the "
+                        "log-probabilities, q ∝ exp(log(p) / T) = p ** (1 / T)."),
+                (np.exp(p / T) / np.sum(np.exp(p / T)), "that is a softmax of the "
+                 "probabilities themselves: temperature divides the logs, softmax(log(p) / T)."),
+                (np.exp(np.log(p) * T) / np.sum(p**T), "the power is 1 / T, not T."),
+            ]
+        for value, message in wrong:
+            if np.allclose(got, value):
+                return hint(f"{case}: {message}")
+        if not np.isclose(got.sum(), 1.0):
+            return hint(f"{case} your probabilities sum to {got.sum():.3f}: renormalize.")
+        return hint(f"{case} expected {np.round(expected, 4).tolist()}, got "
+                    f"{np.round(got, 4).tolist()}. Hint: q = p ** (1 / T) / sum(p ** (1 / T)).")
+    return passed("verified against markov.apply_temperature at T = 0.1, 0.5, 1 and 2, with a "
+                  "character of probability 0 (it stays at 0).")
 
 
-def check_best_order(answer, sweep: dict[int, float], strict: bool = False) -> Feedback:
-    """Exercise 4: the order with the lowest held-out bits/char in ``sweep`` ({order: bpc})."""
-    name = "4. the best order"
-    C.require_instance("sweep", sweep, dict, "a dict {order: bits per char}")
-    if not sweep or not all(C.is_int(n) and C.is_real(b) for n, b in sweep.items()):
-        raise ValueError(f"sweep: expected a non-empty dict {{order: bits per char}}, got "
-                         f"{C.describe(sweep)}")
-    best = min(sweep, key=sweep.get)
-    if not C.is_int(answer):
-        return checked(hint(name, f"expected an order, an int such as 3, got "
-                                  f"{C.describe(answer)}"), strict)
-    if answer == best:
-        return checked(passed(name, f"order {best}: {sweep[best]:.3f} bits/char on held-out "
-                                    "text."), strict)
-    if answer == max(sweep):
-        return checked(hint(name, "the longest context fits the training text best but has "
-                                  "seen too few of its contexts: look at held-out bits/char, "
-                                  "where lower is better."), strict)
-    if answer not in sweep:
-        return checked(hint(name, f"{answer!r} is not one of the orders measured: "
-                                  f"{sorted(sweep)}"), strict)
-    return checked(hint(name, f"order {answer} scores {sweep[answer]:.3f} bits/char; is there "
-                              "a lower one?"), strict)
+def _chain_bits(train: str, test: str, order: int, k: float, *, log=np.log2,
+                         vocab_from: str = "train", shift: int = 0, reduce=np.mean,
+                         denominator: str = "context") -> float:
+    """Bits per character of ``test[order:]`` under an order-``order`` add-k chain counted on
+    ``train`` (every context of ``test`` must occur in ``train``); the keyword arguments make
+    one part wrong on purpose, to recognize a learner's mistake."""
+    V = len(set(train if vocab_from == "train" else test))
+    pairs = Counter(train[t - order : t + 1] for t in range(order, len(train)))
+    contexts = Counter(train[t - order : t] for t in range(order, len(train)))
+    total = sum(contexts.values())
+    logs = []
+    for t in range(order, len(test)):
+        context, nxt = test[t - order + shift : t + shift], test[t]
+        n = contexts[context] if denominator == "context" else total
+        with np.errstate(divide="ignore"):
+            logs.append(log((pairs[context + nxt] + k) / (n + k * V)))
+    return float(-reduce(np.array(logs)))
+
+
+@exercise("4. a Markov chain from scratch")
+def check_chain_bits(fn) -> Feedback:
+    """Exercise 4: ``fn(train, test, order, k) -> float``, the held-out bits per character of
+    ``test[order:]`` under an add-k Markov chain of order ``order`` counted on ``train``."""
+    train = "the cat sat on the mat. the rat sat on the hat. a cat ate the rat."
+    tests = [("the rat sat on the cat.", 2, 0.5), ("a cat sat on the mat.", 1, 1.0),
+             ("the cat ate the hat.", 3, 0.1), ("the mat sat.", 0, 0.5)]
+    for test, order, k in tests:
+        expected = _chain_bits(train, test, order, k)
+        assert np.isclose(expected, -markov.fit(train, order, k).log2_probs(test)[order:].mean())
+        result, fail = call_learner(fn, train, test, order, k)
+        if fail is None:
+            got, fail = as_number(result, "your bits per character", finite=False)
+        if fail is not None:
+            return fail
+        if np.isclose(got, expected):
+            continue
+        case = f"for order {order}, k = {k}"
+        variants = [
+            (dict(log=np.log), "that is in nats (natural log): bits use log base 2."),
+            (dict(reduce=np.sum), "that is the total: divide by the number of characters "
+                                  "scored (take the mean)."),
+            (dict(vocab_from="test"), "V is the size of the training alphabet, "
+                                      f"len(set(train)) = {len(set(train))}, not of the test "
+                                      "text's."),
+            (dict(k=0.0), "that is without smoothing (k = 0): add k to every pair count and "
+                          "k V to the context's count; without it a pair the training text "
+                          "never showed costs infinitely many bits."),
+            (dict(shift=1), "the context includes the character being predicted (off by one): "
+                            "the context of test[t] is test[t - order : t]."),
+            (dict(denominator="total"), "divide by how often the context occurred, not by the "
+                                        "number of all pairs: P(next | context) = (count(context"
+                                        " + next) + k) / (count(context) + k V)."),
+        ]
+        if order > 0:
+            variants.append((dict(order=order - 1), f"that is a chain of order {order - 1}: "
+                             f"use the last {order} characters as the context."))
+        for changes, message in variants:
+            args = dict(order=order, k=k) | changes
+            value = _chain_bits(train, test, args.pop("order"), args.pop("k"), **args)
+            if np.isclose(got, value) or (np.isinf(got) and np.isinf(value)):
+                return hint(f"{case}: {message}")
+        if np.isclose(got, -expected):
+            return hint(f"{case}: the sign is off: bits are -log2 p, a positive cost.")
+        if not np.isfinite(got):
+            return hint(f"{case} you returned {got}: look for a log of 0 or a division by 0.")
+        return hint(f"{case} and test = {test!r} expected {expected:.4f} bits/char, got "
+                    f"{got:.4f}. Compare with -markov.fit(train, order, k).log2_probs(test)"
+                    "[order:].mean().")
+    return passed(f"matches markov.fit(...).log2_probs on {len(tests)} test texts, orders 0 to "
+                  "3: you have written a Markov chain.")
