@@ -57,35 +57,7 @@ def backward(
         raise TypeError(f"cache: expected the Cache from rnn.forward, got {type(cache).__name__}")
     h, h0 = cache.h, cache.h0
     batch, time, hidden = h.shape
-    n_in = cache.x.max() + 1 if cache.tokens else cache.x.shape[2]
-    if (hidden != params.hidden_size or cache.y.shape[2] != params.output_size
-            or n_in > params.input_size or (not cache.tokens and n_in != params.input_size)):
-        raise ValueError(
-            f"cache: hidden size {hidden}, output size {cache.y.shape[2]} and "
-            + (f"token ids up to {n_in - 1}" if cache.tokens else f"input size {n_in}")
-            + f" do not match params (input {params.input_size}, hidden {params.hidden_size}, "
-            f"output {params.output_size}): pass the params the forward pass used"
-        )
-    dy = np.asarray(dy)
-    if dy.shape != cache.y.shape or not np.issubdtype(dy.dtype, np.floating):
-        raise ValueError(
-            f"dy: expected floats of shape (batch, time, output) = {cache.y.shape}, "
-            f"got {_describe(dy)}"
-        )
-    if dh_last is None:
-        dh_next = np.zeros((batch, hidden), params.dtype)
-    else:
-        dh_next = np.asarray(dh_last)
-        if dh_next.shape != (batch, hidden) or not np.issubdtype(dh_next.dtype, np.floating):
-            raise ValueError(
-                f"dh_last: expected floats of shape (batch, hidden) = ({batch}, {hidden}), "
-                f"got {_describe(dh_last)}"
-            )
-    if truncate is not None and (
-        not isinstance(truncate, (int, np.integer)) or isinstance(truncate, bool) or truncate < 1
-    ):
-        raise ValueError(f"truncate: expected an int >= 1 or None, got {truncate!r}")
-    dy = dy.astype(params.dtype, copy=False)
+    dy, dh_next = _check_backward_args(params, cache, dy, dh_last, truncate)
 
     dh_out = dy @ params.W_hy.T  # dL/dh_t through y_t, all steps at once: (batch, time, hidden)
     da = np.empty_like(h)
@@ -113,3 +85,37 @@ def backward(
         b_y=dy.sum(axis=(0, 1)),
     )
     return grads, dh0
+
+
+def _check_backward_args(params, cache, dy, dh_last, truncate):
+    """The checks every backward pass makes; returns ``(dy, dh_next)`` in ``params.dtype``."""
+    batch, time, hidden = cache.h.shape
+    n_in = cache.x.max() + 1 if cache.tokens else cache.x.shape[2]
+    if (params.hidden_size != hidden or cache.y.shape[2] != params.output_size
+            or n_in > params.input_size or (not cache.tokens and n_in != params.input_size)):
+        raise ValueError(
+            f"cache: hidden size {hidden}, output size {cache.y.shape[2]} and "
+            + (f"token ids up to {n_in - 1}" if cache.tokens else f"input size {n_in}")
+            + f" do not match params (input {params.input_size}, hidden {params.hidden_size}, "
+            f"output {params.output_size}): pass the params the forward pass used"
+        )
+    dy = np.asarray(dy)
+    if dy.shape != cache.y.shape or not np.issubdtype(dy.dtype, np.floating):
+        raise ValueError(
+            f"dy: expected floats of shape (batch, time, output) = {cache.y.shape}, "
+            f"got {_describe(dy)}"
+        )
+    if dh_last is None:
+        dh_next = np.zeros((batch, hidden), params.dtype)
+    else:
+        dh_next = np.asarray(dh_last)
+        if dh_next.shape != (batch, hidden) or not np.issubdtype(dh_next.dtype, np.floating):
+            raise ValueError(
+                f"dh_last: expected floats of shape (batch, hidden) = ({batch}, {hidden}), "
+                f"got {_describe(dh_last)}"
+            )
+    if truncate is not None and (
+        not isinstance(truncate, (int, np.integer)) or isinstance(truncate, bool) or truncate < 1
+    ):
+        raise ValueError(f"truncate: expected an int >= 1 or None, got {truncate!r}")
+    return dy.astype(params.dtype, copy=False), dh_next

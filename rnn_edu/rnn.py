@@ -18,39 +18,27 @@ token, and ``x_t @ W_xh`` is just row ``W_xh[token]``) or real features ``(batch
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 
 
-@dataclass
-class RNNParams:
-    """The five parameters of a vanilla RNN (shapes in the module docstring)."""
+class _Weights:
+    """What the RNN's and the GRU's parameter classes share: checks, sizes, copies."""
 
-    W_xh: np.ndarray
-    W_hh: np.ndarray
-    b_h: np.ndarray
-    W_hy: np.ndarray
-    b_y: np.ndarray
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
+    def _check_arrays(self) -> None:
+        arrays = self.as_dict()
+        for name, value in arrays.items():
             if not isinstance(value, np.ndarray):
-                raise TypeError(f"{f.name}: expected a NumPy array, got {type(value).__name__}")
+                raise TypeError(f"{name}: expected a NumPy array, got {type(value).__name__}")
             if not np.issubdtype(value.dtype, np.floating):
-                raise TypeError(f"{f.name}: expected a float array, got dtype {value.dtype}")
-        n_in, n_h = _shape2("W_xh", self.W_xh)
-        _expect("W_hh", self.W_hh, (n_h, n_h))
-        _expect("b_h", self.b_h, (n_h,))
-        n_out = _shape2("W_hy", self.W_hy)[1]
-        _expect("W_hy", self.W_hy, (n_h, n_out))
-        _expect("b_y", self.b_y, (n_out,))
-        dtypes = {getattr(self, n).dtype for n in PARAM_NAMES}
+                raise TypeError(f"{name}: expected a float array, got dtype {value.dtype}")
+        dtypes = {a.dtype for a in arrays.values()}
         if len(dtypes) != 1:
-            raise TypeError(f"parameters: expected one dtype for all five, got {sorted(map(str, dtypes))}")
+            count = {5: "five", 6: "six"}.get(len(arrays), str(len(arrays)))
+            raise TypeError(f"parameters: expected one dtype for all {count}, got {sorted(map(str, dtypes))}")
 
     @property
     def input_size(self) -> int:
@@ -68,15 +56,35 @@ class RNNParams:
     def dtype(self) -> np.dtype:
         return self.W_hh.dtype
 
+    def copy(self):
+        return type(self)(**{k: v.copy() for k, v in self.as_dict().items()})
+
+    def astype(self, dtype):
+        return type(self)(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
+
+
+@dataclass
+class RNNParams(_Weights):
+    """The five parameters of a vanilla RNN (shapes in the module docstring)."""
+
+    W_xh: np.ndarray
+    W_hh: np.ndarray
+    b_h: np.ndarray
+    W_hy: np.ndarray
+    b_y: np.ndarray
+
+    def __post_init__(self) -> None:
+        self._check_arrays()
+        n_in, n_h = _shape2("W_xh", self.W_xh)
+        _expect("W_hh", self.W_hh, (n_h, n_h))
+        _expect("b_h", self.b_h, (n_h,))
+        n_out = _shape2("W_hy", self.W_hy)[1]
+        _expect("W_hy", self.W_hy, (n_h, n_out))
+        _expect("b_y", self.b_y, (n_out,))
+
     def as_dict(self) -> dict[str, np.ndarray]:
         """The parameters by name, in the order of ``PARAM_NAMES``."""
         return {name: getattr(self, name) for name in PARAM_NAMES}
-
-    def copy(self) -> RNNParams:
-        return RNNParams(**{k: v.copy() for k, v in self.as_dict().items()})
-
-    def astype(self, dtype) -> RNNParams:
-        return RNNParams(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
 
 
 def init_params(
@@ -90,6 +98,25 @@ def init_params(
     singular value is 0.9; notebook 05 explains why the singular value is what matters).
     Biases start at zero.
     """
+    dtype = _check_init(input_size, hidden_size, output_size, dtype)
+    rng = np.random.default_rng(seed)
+    q = random_orthogonal(rng, hidden_size)
+    return RNNParams(
+        W_xh=(rng.standard_normal((input_size, hidden_size)) / np.sqrt(input_size)).astype(dtype),
+        W_hh=(0.9 * q).astype(dtype),
+        b_h=np.zeros(hidden_size, dtype=dtype),
+        W_hy=(rng.standard_normal((hidden_size, output_size)) / np.sqrt(hidden_size)).astype(dtype),
+        b_y=np.zeros(output_size, dtype=dtype),
+    )
+
+
+def random_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A random ``(n, n)`` orthogonal matrix, uniformly distributed (the Q of a QR, signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
+
+
+def _check_init(input_size, hidden_size, output_size, dtype) -> np.dtype:
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
                         ("output_size", output_size)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
@@ -100,16 +127,7 @@ def init_params(
         raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}") from None
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
-    rng = np.random.default_rng(seed)
-    q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
-    q *= np.sign(np.diag(r))  # makes the orthogonal matrix uniformly distributed
-    return RNNParams(
-        W_xh=(rng.standard_normal((input_size, hidden_size)) / np.sqrt(input_size)).astype(dtype),
-        W_hh=(0.9 * q).astype(dtype),
-        b_h=np.zeros(hidden_size, dtype=dtype),
-        W_hy=(rng.standard_normal((hidden_size, output_size)) / np.sqrt(hidden_size)).astype(dtype),
-        b_y=np.zeros(output_size, dtype=dtype),
-    )
+    return dtype
 
 
 @dataclass
@@ -155,15 +173,7 @@ def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
     h_t: ``(batch, hidden)``; y_t: ``(batch, output)``, both in ``params.dtype``
     Raises ``ValueError``/``TypeError`` naming the argument, the expected and the received shape.
     """
-    x_t = _asarray(x_t, "x_t")
-    tokens = x_t.ndim == 1 and np.issubdtype(x_t.dtype, np.integer)
-    features = x_t.ndim == 2 and np.issubdtype(x_t.dtype, np.floating)
-    if not (tokens or features) or (features and x_t.shape[1] != params.input_size):
-        raise ValueError(
-            f"x_t: expected int tokens (batch,) or float features (batch, {params.input_size}), "
-            f"got shape {x_t.shape} and dtype {x_t.dtype}"
-        )
-    x_t = _check_x(params, x_t[:, None], name="x_t")  # one time step: token range, dtype
+    x_t = _check_x_t(params, x_t)
     h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
     h_t = np.tanh(input_projection(params, x_t)[:, 0] + h_prev @ params.W_hh + params.b_h)
     return h_t, h_t @ params.W_hy + params.b_y
@@ -197,7 +207,7 @@ def _asarray(a, name: str) -> np.ndarray:
         raise ValueError(f"{name}: expected a rectangular array, got a ragged {type(a).__name__}") from None
 
 
-def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
+def _check_x(params, x, name: str = "x") -> np.ndarray:
     x = _asarray(x, name)
     n_in = params.input_size
     if x.ndim == 2 and np.issubdtype(x.dtype, np.integer):
@@ -223,7 +233,20 @@ def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
     return x
 
 
-def _check_h(params: RNNParams, h, batch: int, name: str) -> np.ndarray:
+def _check_x_t(params, x_t) -> np.ndarray:
+    """One step's input as a one-step sequence: tokens ``(batch, 1)`` or features ``(batch, 1, input)``."""
+    x_t = _asarray(x_t, "x_t")
+    tokens = x_t.ndim == 1 and np.issubdtype(x_t.dtype, np.integer)
+    features = x_t.ndim == 2 and np.issubdtype(x_t.dtype, np.floating)
+    if not (tokens or features) or (features and x_t.shape[1] != params.input_size):
+        raise ValueError(
+            f"x_t: expected int tokens (batch,) or float features (batch, {params.input_size}), "
+            f"got shape {x_t.shape} and dtype {x_t.dtype}"
+        )
+    return _check_x(params, x_t[:, None], name="x_t")  # token range, dtype
+
+
+def _check_h(params, h, batch: int, name: str) -> np.ndarray:
     h = _asarray(h, name)
     if h.shape != (batch, params.hidden_size):
         raise ValueError(
