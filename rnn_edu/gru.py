@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_edu import rnn
+from rnn_edu import jacobians, rnn
 from rnn_edu.bptt import _check_backward_args
 from rnn_edu.data import _describe, one_hot
 from rnn_edu.rnn import (
@@ -268,3 +268,37 @@ def backward(
     )
     return grads, dh0
 
+
+
+def step_jacobians(params: GRUParams, cache: Cache) -> np.ndarray:
+    """Every step's Jacobian ``J_t = dh_t/dh_{t-1}``: ``(batch, time, hidden, hidden)``.
+
+    ``J_t[b, i, j] = d h_t[b, i] / d h_{t-1}[b, j]``; index ``t - 1`` holds step t. From
+    ``h_t = z * h_{t-1} + (1 - z) * n``::
+
+        J_t = diag(z) + diag(h_{t-1} - n) dz + diag(1 - z) dn         (the diag(z) path first)
+        dz = diag(z (1 - z)) R_z.T        dr = diag(r (1 - r)) R_r.T
+        reset_after=True:   dn = diag(1 - n**2) (diag(u_h) dr + diag(r) R_h.T)
+        reset_after=False:  dn = diag(1 - n**2) R_h.T (diag(h_{t-1}) dr + diag(r))
+
+    with ``R_z, R_r, R_h`` the three blocks of ``W_hh``. A gate z near 1 makes J_t near the
+    identity whatever the rest: the gradient (and the state) passes unchanged.
+    """
+    H = params.hidden_size
+    R_z, R_r, R_h = (params.W_hh[:, k * H:(k + 1) * H].T for k in range(3))  # each (H, H), transposed
+    h_prev = np.concatenate([cache.h0[:, None], cache.h[:, :-1]], axis=1)[..., None]  # (b, T, H, 1)
+    z, r, n, u_h = (a[..., None] for a in (cache.z, cache.r, cache.n, cache.u_h))
+    dz = z * (1 - z) * R_z
+    dr = r * (1 - r) * R_r
+    if params.reset_after:
+        dn = (1 - n**2) * (u_h * dr + r * R_h)
+    else:
+        dn = (1 - n**2) * (R_h @ (h_prev * dr + np.eye(H) * r[..., 0][..., None, :]))
+    return np.eye(H) * z + (h_prev - n) * dz + (1 - z) * dn
+
+
+def log10_jacobian_norms(params: GRUParams, cache: Cache) -> np.ndarray:
+    """``log10 ||dh_T/dh_t||_2`` for t = 0..T: ``(batch, time + 1)``, as
+    :func:`rnn_edu.jacobians.log10_jacobian_norms` for the vanilla RNN."""
+    J = step_jacobians(params, cache)
+    return jacobians.log10_product_norms(lambda P, t: P @ J[:, t - 1], *cache.h.shape)

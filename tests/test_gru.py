@@ -284,3 +284,31 @@ def test_bad_state_step_and_backward_arguments():
         gru.backward(p, "cache", np.zeros((2, 5, 2)))
     with pytest.raises(ValueError, match="cache: hidden size 4.*do not match params.*hidden 6"):
         gru.backward(gru.init_params(3, 6, 2), cache, np.zeros((2, 5, 2)))
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_step_jacobians_are_the_derivatives_of_the_cell(reset_after):
+    params = random_params(2, 4, 1, seed=8, reset_after=reset_after)
+    rng = np.random.default_rng(8)
+    x, h0 = rng.normal(size=(2, 5, 2)), rng.uniform(-1, 1, (2, 4))
+    cache = gru.forward(params, x, h0)
+    J = gru.step_jacobians(params, cache)
+    assert J.shape == (2, 5, 4, 4)
+    a = gru.input_projection(params, x)
+    h_prev = np.concatenate([h0[:, None], cache.h[:, :-1]], axis=1)
+    cparams = SimpleNamespace(**params.as_dict(), hidden_size=4, reset_after=reset_after,
+                              **({} if reset_after else {"b_hh": None}))
+    for t in range(5):
+        for j in range(4):  # column j: the complex-step derivative with respect to h_{t-1}[j]
+            hp = h_prev[:, t].astype(complex)
+            hp[:, j] += 1e-30j
+            col = gru.cell(cparams, a[:, t], hp)[0].imag / 1e-30
+            np.testing.assert_allclose(J[:, t, :, j], col, atol=1e-13)
+    # the product norms: one backward sweep equals the products written out
+    log_norms = gru.log10_jacobian_norms(params, cache)
+    for t in range(6):
+        P = np.broadcast_to(np.eye(4), (2, 4, 4))
+        for s in range(5, t, -1):
+            P = P @ J[:, s - 1]
+        np.testing.assert_allclose(log_norms[:, t], np.log10(np.linalg.norm(P, 2, axis=(1, 2))),
+                                   atol=1e-12)
