@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnn_edu import bptt, losses, optim
+from rnn_edu import bptt, gru, losses, optim, rnn
 from rnn_edu.data import _describe
-from rnn_edu.rnn import RNNParams, forward
+from rnn_edu.rnn import RNNParams
 from rnn_edu.train import blas_limit
 
 #: MSE of always predicting the mean target 1: Var(U1 + U2) = 1/12 + 1/12.
@@ -70,7 +70,7 @@ class FitHistory:
 
 
 def fit(
-    params: RNNParams,
+    params: RNNParams | gru.GRUParams,
     time: int,
     *,
     steps: int = 500,
@@ -83,6 +83,8 @@ def fit(
 ) -> FitHistory:
     """Train ``params`` (input 2, output 1) in place on fresh adding problems of length ``time``.
 
+    params: a vanilla RNN's (:mod:`rnn_edu.rnn`) or a GRU's (:mod:`rnn_edu.gru`).
+
     Each update draws a new batch (seed ``seed + step``), so the model never sees a batch twice:
     one update is ``forward -> mse_last -> bptt.backward -> clip -> optimizer.step``.
     optimizer: an :mod:`rnn_edu.optim` optimizer (default ``Adam(lr=1e-2)``)
@@ -92,8 +94,8 @@ def fit(
     blas_threads: threads for NumPy's matrix products while training (``None``: leave as is),
     as in :func:`rnn_edu.train.train`.
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
+    if not isinstance(params, (RNNParams, gru.GRUParams)):
+        raise TypeError(f"params: expected RNNParams or GRUParams, got {type(params).__name__}")
     if params.input_size != 2 or params.output_size != 1:
         raise ValueError(
             "params: the adding problem needs input size 2 and output size 1, got "
@@ -116,19 +118,25 @@ def fit(
     return history
 
 
-def mse(params: RNNParams, x: np.ndarray, target: np.ndarray) -> float:
+def mse(params: RNNParams | gru.GRUParams, x: np.ndarray, target: np.ndarray) -> float:
     """The model's last-step MSE on ``x: (n, time, 2)`` against ``target: (n, 1)``."""
-    return losses.mse_last(forward(params, x).y, target)[0]
+    return losses.mse_last(_passes(params)[0](params, x).y, target)[0]
+
+
+def _passes(params):
+    """``(forward, backward)`` of the model ``params`` belong to."""
+    return (gru.forward, gru.backward) if isinstance(params, gru.GRUParams) else (rnn.forward, bptt.backward)
 
 
 def _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history) -> None:
+    forward, backward = _passes(params)
     for step in range(steps):
         x, target = adding_problem(batch_size, time, seed=seed + step)
         # An exploding run overflows on purpose in notebook 05: it is detected below, not warned.
         with np.errstate(over="ignore", invalid="ignore"):
             cache = forward(params, x)
             loss, dy = losses.mse_last(cache.y, target)
-            grads, _ = bptt.backward(params, cache, dy)
+            grads, _ = backward(params, cache, dy)
             norm = optim.global_norm(grads)
         history.loss.append(loss)
         history.grad_norms.append(norm)
