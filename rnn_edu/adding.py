@@ -145,3 +145,35 @@ def _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history) 
         if clip_norm is not None:
             grads, _ = optim.clip_global_norm(grads, clip_norm)
         optimizer.step(params, grads)
+
+
+
+
+def fit_keras(layer: str, time: int = 100, *, units: int = 32, seed: int = 0, n: int = 3000,
+              epochs: int = 4, batch_size: int = 32, lr: float = 1e-2, clipnorm: float = 1.0,
+              verbose: int = 0):
+    """Train ``keras.layers.<layer>(units)`` + ``Dense(1)`` on ``n`` adding problems of length ``time``.
+
+    layer: ``"SimpleRNN"``, ``"GRU"`` or ``"LSTM"``; the data are ``adding_problem(n, time,
+    seed=seed)`` and the weights start from ``keras.utils.set_random_seed(seed)``. Adam with
+    learning rate ``lr``, each gradient clipped to norm ``clipnorm``, MSE loss.
+    Returns the trained ``keras.Sequential`` ``[Input((time, 2)), layer, Dense(1)]``.
+    """
+    import keras
+
+    if layer not in ("SimpleRNN", "GRU", "LSTM"):
+        raise ValueError(f"layer: expected 'SimpleRNN', 'GRU' or 'LSTM', got {_describe(layer)}")
+    x, target = adding_problem(n, time, seed=seed)
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((time, 2)), getattr(keras.layers, layer)(units),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(lr, clipnorm=clipnorm), loss="mse")
+    model.fit(x.astype(np.float32), target.astype(np.float32), batch_size=batch_size,
+              epochs=epochs, verbose=verbose)
+    return model
+
+
+def keras_mse(model, x: np.ndarray, target: np.ndarray) -> float:
+    """A Keras model's MSE on ``x: (n, time, 2)`` against ``target: (n, 1)``."""
+    y = np.asarray(model.predict(x.astype(np.float32), batch_size=len(x), verbose=0), dtype=float)
+    return float(np.mean((y - target) ** 2))
