@@ -53,8 +53,9 @@ def backward(
     """
     if not isinstance(params, RNNParams):
         raise TypeError(f"params: expected RNNParams, got {type(params).__name__}")
-    if not isinstance(cache, Cache):
-        raise TypeError(f"cache: expected the Cache from rnn.forward, got {type(cache).__name__}")
+    if type(cache) is not Cache:  # a GRU's cache (a subclass) needs gru.backward
+        kind = type(cache)
+        raise TypeError(f"cache: expected the Cache from rnn.forward, got {kind.__module__}.{kind.__name__}")
     h, h0 = cache.h, cache.h0
     batch, time, hidden = h.shape
     dy, dh_next = _check_backward_args(params, cache, dy, dh_last, truncate)

@@ -312,3 +312,12 @@ def test_step_jacobians_are_the_derivatives_of_the_cell(reset_after):
             P = P @ J[:, s - 1]
         np.testing.assert_allclose(log_norms[:, t], np.log10(np.linalg.norm(P, 2, axis=(1, 2))),
                                    atol=1e-12)
+
+
+def test_a_gru_cache_is_refused_by_the_vanilla_backward():
+    from rnn_edu import bptt, rnn
+
+    p = gru.init_params(3, 4, 3)
+    cache = gru.forward(p, np.zeros((1, 2), dtype=int))
+    with pytest.raises(TypeError, match="cache: expected the Cache from rnn.forward, got rnn_edu.gru.Cache"):
+        bptt.backward(rnn.init_params(3, 4, 3), cache, np.zeros((1, 2, 3)))
