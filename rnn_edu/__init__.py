@@ -9,12 +9,14 @@ One small module per idea, named after it:
 - ``losses``    softmax, cross-entropy and squared error with their gradients
 - ``rnn``       the vanilla RNN forward pass
 - ``bptt``      backpropagation through time
+- ``gru``       the gated recurrent unit, forward and backward (notebook 07)
 - ``gradcheck`` numerical gradient checks
 - ``optim``     SGD, Adagrad, Adam and gradient clipping
 - ``train``     training loops with progress bars
 - ``sampling``  sampling text with temperature
 - ``checkpoint`` saving and loading weights (``.npz``)
 - ``jacobians`` gradient norms over time and their bound
+- ``keras_bridge`` weights between the NumPy models and Keras layers
 - ``widgets``   the interactive explorers
 - ``exercises`` the check functions of each notebook's exercises
 - ``versions``  the environment check of notebook 00

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnn_edu import _checks as C
-from rnn_edu import bptt, losses, optim
-from rnn_edu.rnn import RNNParams, forward
+from rnn_edu import bptt, gru, losses, optim, rnn
+from rnn_edu.rnn import RNNParams
 from rnn_edu.train import blas_limit
 
 #: MSE of always predicting the mean target 1: Var(U1 + U2) = 1/12 + 1/12.
@@ -75,7 +75,7 @@ class FitHistory:
 
 
 def fit(
-    params: RNNParams,
+    params: RNNParams | gru.GRUParams,
     time: int,
     *,
     steps: int = 500,
@@ -88,6 +88,8 @@ def fit(
 ) -> FitHistory:
     """Train ``params`` (input 2, output 1) in place on fresh adding problems of length ``time``.
 
+    params: a vanilla RNN's (:mod:`rnn_edu.rnn`) or a GRU's (:mod:`rnn_edu.gru`).
+
     Each update draws a new batch (seed ``seed + step``), so the model never sees a batch twice:
     one update is ``forward -> mse_last -> bptt.backward -> clip -> optimizer.step``.
     optimizer: an :mod:`rnn_edu.optim` optimizer (default ``Adam(lr=1e-2)``)
@@ -97,7 +99,9 @@ def fit(
     blas_threads: threads for NumPy's matrix products while training (``None``: leave as is),
     as in :func:`rnn_edu.train.train`.
     """
-    C.require_instance("params", params, RNNParams).require_finite()
+    if not isinstance(params, (RNNParams, gru.GRUParams)):
+        C.require_instance("params", params, RNNParams, "RNNParams or GRUParams")
+    params.require_finite()
     if params.input_size != 2 or params.output_size != 1:
         raise ValueError(
             "params: the adding problem needs input size 2 and output size 1, got "
@@ -123,19 +127,25 @@ def fit(
     return history
 
 
-def mse(params: RNNParams, x: np.ndarray, target: np.ndarray) -> float:
+def mse(params: RNNParams | gru.GRUParams, x: np.ndarray, target: np.ndarray) -> float:
     """The model's last-step MSE on ``x: (n, time, 2)`` against ``target: (n, 1)``."""
-    return losses.mse_last(forward(params, x).y, target)[0]
+    return losses.mse_last(_passes(params)[0](params, x).y, target)[0]
+
+
+def _passes(params):
+    """``(forward, backward)`` of the model ``params`` belong to."""
+    return (gru.forward, gru.backward) if isinstance(params, gru.GRUParams) else (rnn.forward, bptt.backward)
 
 
 def _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history) -> None:
+    forward, backward = _passes(params)
     for step in range(steps):
         x, target = adding_problem(batch_size, time, seed=seed + step)
         # An exploding run overflows on purpose in notebook 05: it is detected below, not warned.
         with np.errstate(over="ignore", invalid="ignore"):
             cache = forward(params, x)
             loss, dy = losses.mse_last(cache.y, target)
-            grads, _ = bptt.backward(params, cache, dy)
+            grads, _ = backward(params, cache, dy)
             norm = optim._norm(grads.as_dict())  # inf or NaN when the gradient overflowed
         history.loss.append(loss)
         history.grad_norms.append(norm)
@@ -144,3 +154,32 @@ def _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history) 
         if clip_norm is not None:
             grads, _ = optim.clip_global_norm(grads, clip_norm)
         optimizer.step(params, grads)
+
+
+def fit_keras(layer: str, time: int = 100, *, units: int = 32, seed: int = 0, n: int = 3000,
+              epochs: int = 4, batch_size: int = 32, lr: float = 1e-2, clipnorm: float = 1.0,
+              verbose: int = 0):
+    """Train ``keras.layers.<layer>(units)`` + ``Dense(1)`` on ``n`` adding problems of length ``time``.
+
+    layer: ``"SimpleRNN"``, ``"GRU"`` or ``"LSTM"``; the data are ``adding_problem(n, time,
+    seed=seed)`` and the weights start from ``keras.utils.set_random_seed(seed)``. Adam with
+    learning rate ``lr``, each gradient clipped to norm ``clipnorm``, MSE loss.
+    Returns the trained ``keras.Sequential`` ``[Input((time, 2)), layer, Dense(1)]``.
+    """
+    C.require_choice("layer", layer, ("SimpleRNN", "GRU", "LSTM"))
+    import keras
+
+    x, target = adding_problem(n, time, seed=seed)
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((time, 2)), getattr(keras.layers, layer)(units),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(lr, clipnorm=clipnorm), loss="mse")
+    model.fit(x.astype(np.float32), target.astype(np.float32), batch_size=batch_size,
+              epochs=epochs, verbose=verbose)
+    return model
+
+
+def keras_mse(model, x: np.ndarray, target: np.ndarray) -> float:
+    """A Keras model's MSE on ``x: (n, time, 2)`` against ``target: (n, 1)``."""
+    y = np.asarray(model.predict(x.astype(np.float32), batch_size=len(x), verbose=0), dtype=float)
+    return float(np.mean((y - target) ** 2))

@@ -53,14 +53,13 @@ def backward(
     ``dh0: (batch, hidden)``, dL/dh_0. Every argument must be finite (``NonFiniteError``).
     """
     C.require_instance("params", params, RNNParams).require_finite()
-    _check_cache(C.require_instance("cache", cache, Cache, "the Cache from rnn.forward"), params)
+    if type(cache) is not Cache:  # a GRU's cache (a subclass) needs gru.backward
+        C.require_instance("cache", cache, Cache, "the Cache from rnn.forward")
+        kind = type(cache)
+        raise TypeError(f"cache: expected the Cache from rnn.forward, got {kind.__module__}.{kind.__name__}")
     h, h0 = cache.h, cache.h0
     batch, time, hidden = h.shape
-    dy = C.require_array("dy", dy, kind="float", shape=cache.y.shape,
-                         labels="(batch, time, output)").astype(params.dtype, copy=False)
-    dh_next = (np.zeros((batch, hidden), params.dtype) if dh_last is None else C.require_array(
-        "dh_last", dh_last, kind="float", shape=(batch, hidden), labels="(batch, hidden)"))
-    truncate = C.require_int("truncate", truncate, min=1, optional=True)
+    dy, dh_next = _check_backward_args(params, cache, dy, dh_last, truncate)
 
     dh_out = dy @ params.W_hy.T  # dL/dh_t through y_t, all steps at once: (batch, time, hidden)
     da = np.empty_like(h)
@@ -90,15 +89,22 @@ def backward(
     return grads, dh0
 
 
-def _check_cache(cache: Cache, params: RNNParams) -> None:
-    """The cache must come from a forward pass with ``params``: the sizes must agree."""
-    hidden, n_out = cache.h.shape[2], cache.y.shape[2]
+def _check_backward_args(params, cache, dy, dh_last, truncate):
+    """The checks every backward pass makes (the cache must come from a forward pass with
+    ``params``: the sizes must agree); returns ``(dy, dh_next)`` in ``params.dtype``."""
+    batch, time, hidden = cache.h.shape
     n_in = cache.x.max() + 1 if cache.tokens else cache.x.shape[2]
-    if (hidden != params.hidden_size or n_out != params.output_size
+    if (params.hidden_size != hidden or cache.y.shape[2] != params.output_size
             or n_in > params.input_size or (not cache.tokens and n_in != params.input_size)):
         raise ValueError(
-            f"cache: hidden size {hidden}, output size {n_out} and "
+            f"cache: hidden size {hidden}, output size {cache.y.shape[2]} and "
             + (f"token ids up to {n_in - 1}" if cache.tokens else f"input size {n_in}")
             + f" do not match params (input {params.input_size}, hidden {params.hidden_size}, "
             f"output {params.output_size}): pass the params the forward pass used"
         )
+    dy = C.require_array("dy", dy, kind="float", shape=cache.y.shape,
+                         labels="(batch, time, output)").astype(params.dtype, copy=False)
+    dh_next = (np.zeros((batch, hidden), params.dtype) if dh_last is None else C.require_array(
+        "dh_last", dh_last, kind="float", shape=(batch, hidden), labels="(batch, hidden)"))
+    C.require_int("truncate", truncate, min=1, optional=True)
+    return dy, dh_next

@@ -14,6 +14,10 @@ side allows: the centered difference is off by about ``eps**2 * |L'''| / 6``, an
 about ``1e-16 * |L| / eps``; in float64 with ``eps`` near 1e-5 both are near 1e-11 in absolute
 terms. So most entries agree to 1e-9 or better, and the worst are those whose true gradient is
 tiny (an absolute 1e-11 is a relative 1e-5 of a gradient of 1e-6): keep the checked problem small.
+
+The GRU's gates make many gradients that small. For it, ``order=4`` uses the fourth-order
+difference ``(8 (L(w+e) - L(w-e)) - (L(w+2e) - L(w-2e))) / (12 e)``, off by ``O(e^4)``: it allows
+``e = 1e-3``, where rounding is a hundred times smaller than at 1e-5.
 Every entry, or a random sample of entries, of every parameter is checked over the whole
 sequence: the loss is the loss of the full forward pass.
 """
@@ -26,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn_edu import _checks as C
-from rnn_edu import bptt, losses
-from rnn_edu.rnn import PARAM_NAMES, RNNParams, forward
+from rnn_edu import bptt, gru, losses, rnn
+from rnn_edu.rnn import RNNParams
 
 #: Most loss evaluations one check makes (two per entry): the loss is a whole forward pass.
 MAX_ENTRIES = 100_000
@@ -115,8 +119,12 @@ class Report:
     __repr__ = __str__
 
 
+#: Centered-difference stencils: order -> (steps in units of eps, weights, divisor in units of eps).
+STENCILS = {2: ((1, -1), (1, -1), 2), 4: ((1, -1, 2, -2), (8, -8, -1, 1), 12)}
+
+
 def numerical_gradient(f: Callable[[], float], w: np.ndarray, *, eps: float = 1e-5,
-                       entries=None) -> np.ndarray:
+                       entries=None, order: int = 2) -> np.ndarray:
     """Centered differences ``(f() - f()) / (2 eps)`` of ``f`` with respect to entries of ``w``.
 
     f: no arguments, returns the loss computed from the current ``w`` (and anything else)
@@ -124,6 +132,7 @@ def numerical_gradient(f: Callable[[], float], w: np.ndarray, *, eps: float = 1e
     time and always restored
     entries: flat indices into ``w`` to differentiate (``None``: every entry), at most
     :data:`MAX_ENTRIES`
+    order: 2 (the centered difference) or 4 (the fourth-order one, see the module docstring)
     Returns ``w.shape`` for every entry, else ``(len(entries),)``. ``f`` must return a finite
     number (``ValueError`` naming ``f`` otherwise).
     """
@@ -131,6 +140,7 @@ def numerical_gradient(f: Callable[[], float], w: np.ndarray, *, eps: float = 1e
     C.require_instance("w", w, np.ndarray, "a float NumPy array (nudged in place)")
     C.require_array("w", w, kind="float")
     eps = C.require_real("eps", eps, above=0)
+    steps, weights, divisor = STENCILS[C.require_choice("order", order, tuple(STENCILS))]
     if entries is None:
         flat = np.arange(w.size)
     else:
@@ -138,19 +148,19 @@ def numerical_gradient(f: Callable[[], float], w: np.ndarray, *, eps: float = 1e
         if flat.size and (flat.min() < 0 or flat.max() >= w.size):
             raise ValueError(f"entries: expected flat indices in [0, {w.size}), got min "
                              f"{flat.min()} and max {flat.max()}")
-    C.require_size("entries", len(flat), MAX_ENTRIES, what="entries to nudge")
+    C.require_size("entries", len(flat), MAX_ENTRIES // (len(steps) // 2), what="entries to nudge")
     out = np.empty(len(flat))
     for j, i in enumerate(flat):
         idx = np.unravel_index(i, w.shape)
         old = w[idx]
+        values = []
         try:
-            w[idx] = old + eps
-            plus = f()
-            w[idx] = old - eps
-            minus = f()
+            for k in steps:
+                w[idx] = old + k * eps
+                values.append(f())
         finally:
             w[idx] = old
-        out[j] = (_loss_value(plus) - _loss_value(minus)) / (2 * eps)
+        out[j] = sum(c * _loss_value(v) for c, v in zip(weights, values)) / (divisor * eps)
     return out.reshape(w.shape) if entries is None else out
 
 
@@ -167,33 +177,43 @@ def _loss_value(value) -> float:
 
 
 def check(
-    loss_fn: Callable[[RNNParams], float],
-    params: RNNParams,
-    grads: RNNParams,
+    loss_fn: Callable,
+    params: RNNParams | gru.GRUParams,
+    grads: RNNParams | gru.GRUParams,
     *,
     eps: float = 1e-5,
     samples: int | None = None,
     seed: int = 0,
     tol: float = 1e-7,
+    order: int = 2,
 ) -> Report:
     """Compare ``grads`` with centered differences of ``loss_fn`` around ``params``.
 
     loss_fn: ``params -> float``, the loss of the whole forward pass
-    grads: the analytic gradients, same shapes as ``params``
+    params: :class:`~rnn_edu.rnn.RNNParams` or :class:`~rnn_edu.gru.GRUParams`
+    grads: the analytic gradients, same kind and shapes as ``params``
     samples: check this many random entries per parameter (``None``: every entry)
     Entries are perturbed in place and restored, so ``params`` is unchanged afterwards. Check in
     float64: float32 rounding (about 1e-7 relative) swamps the differences at any useful ``eps``.
     """
     C.require_callable("loss_fn", loss_fn)
-    C.require_instance("params", params, RNNParams).require_finite()
-    C.require_instance("grads", grads, RNNParams).require_finite("grads")
+    kinds = (RNNParams, gru.GRUParams)
+    if not isinstance(params, kinds) or type(grads) is not type(params):
+        raise TypeError(
+            f"params, grads: expected two RNNParams or two GRUParams, got {type(params).__name__}, "
+            f"{type(grads).__name__}"
+        )
+    params.require_finite()
+    grads.require_finite("grads")
+    if grads.as_dict().keys() != params.as_dict().keys():
+        raise ValueError(f"grads: expected the names {list(params.as_dict())}, got {list(grads.as_dict())}")
     C.require_real("eps", eps, above=0)
     tol = C.require_real("tol", tol, above=0)
     samples = C.require_int("samples", samples, min=1, optional=True)
     rng = np.random.default_rng(C.require_seed("seed", seed))
     results = []
-    for name in PARAM_NAMES:
-        w, g = getattr(params, name), getattr(grads, name)
+    for name, w in params.as_dict().items():
+        g = getattr(grads, name)
         if g.shape != w.shape:
             raise ValueError(f"grads.{name}: expected shape {w.shape}, got {g.shape}")
         if samples is None or samples >= w.size:
@@ -201,7 +221,8 @@ def check(
         else:
             flat = rng.choice(w.size, size=samples, replace=False)
         try:
-            numerical = numerical_gradient(lambda: loss_fn(params), w, eps=eps, entries=flat)
+            numerical = numerical_gradient(lambda: loss_fn(params), w, eps=eps, entries=flat,
+                                           order=order)
         except (TypeError, ValueError) as exc:
             if not str(exc).startswith("f:"):
                 raise
@@ -224,17 +245,20 @@ def check_rnn(
     *,
     h0: np.ndarray | None = None,
     loss: Callable = losses.cross_entropy,
+    forward: Callable = rnn.forward,
     backward: Callable = bptt.backward,
     eps: float = 1e-5,
     samples: int | None = None,
     seed: int = 0,
     tol: float = 1e-7,
+    order: int = 2,
 ) -> Report:
     """Gradient-check a backward pass of the RNN on one batch of whole sequences.
 
     x: tokens ``(batch, time)`` or features ``(batch, time, input)``; targets: what ``loss``
     takes (int ids ``(batch, time)`` for :func:`~rnn_edu.losses.cross_entropy`)
     loss: ``(y, targets) -> (loss, dy)``
+    forward: ``(params, x, h0) -> cache``, :func:`rnn_edu.rnn.forward` or :func:`rnn_edu.gru.forward`
     backward: ``(params, cache, dy) -> (grads, dh0)``, :func:`rnn_edu.bptt.backward` or yours
     """
     C.require_callable("loss", loss)
@@ -243,4 +267,13 @@ def check_rnn(
     _, dy = loss(cache.y, targets)
     grads, _ = backward(params, cache, dy)
     return check(lambda p: loss(forward(p, x, h0).y, targets)[0], params, grads,
-                 eps=eps, samples=samples, seed=seed, tol=tol)
+                 eps=eps, samples=samples, seed=seed, tol=tol, order=order)
+
+
+def check_gru(params: gru.GRUParams, x: np.ndarray, targets: np.ndarray, *,
+              backward: Callable = gru.backward, eps: float = 1e-3, order: int = 4,
+              **kwargs) -> Report:
+    """:func:`check_rnn` for the GRU: :func:`rnn_edu.gru.forward` and a GRU backward pass, by
+    default with the fourth-order difference (its gates make many gradients small)."""
+    return check_rnn(params, x, targets, forward=gru.forward, backward=backward, eps=eps,
+                     order=order, **kwargs)

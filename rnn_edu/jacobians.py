@@ -134,13 +134,23 @@ def log10_jacobian_norms(W_hh: np.ndarray, h: np.ndarray, activation: str = "tan
     d = slopes(h, activation)
     batch, time, hidden = h.shape
     C.require_size("h", batch * (time + 1) * hidden**2, what="products' entries (split the batch)")
+    # P_{t-1} = P_t @ diag(d_t) @ W_hh.T, with h_t = h[:, t - 1]
+    return log10_product_norms(lambda P, t: (P * d[:, t - 1, None, :]) @ W_hh.T, *h.shape)
+
+
+def log10_product_norms(times_jacobian, batch: int, time: int, hidden: int) -> np.ndarray:
+    """``log10 ||J_T @ ... @ J_{t+1}||_2`` for t = 0..T from one backward sweep, any recurrence.
+
+    times_jacobian: ``(P, t) -> P @ J_t``, with ``P: (batch, hidden, hidden)`` and ``J_t`` the
+    Jacobian dh_t/dh_{t-1} of step t = 1..T (the vanilla RNN above, the GRU in :mod:`rnn_edu.gru`).
+    Returns ``(batch, time + 1)``, as :func:`log10_jacobian_norms`.
+    """
     P = np.broadcast_to(np.eye(hidden), (batch, hidden, hidden)).copy()
     products = np.empty((batch, time + 1, hidden, hidden))  # P_t divided by 10**log_scale[:, t]
     log_scale = np.zeros((batch, time + 1))
     products[:, time] = P
     for t in range(time, 0, -1):
-        # P_{t-1} = P_t @ diag(d_t) @ W_hh.T, with h_t = h[:, t - 1]
-        P = (P * d[:, t - 1, None, :]) @ W_hh.T
+        P = times_jacobian(P, t)
         size = np.abs(P).max(axis=(1, 2))  # largest entry: cheap, and no squares to underflow
         safe = np.where(size > 0, size, 1.0)
         P /= safe[:, None, None]

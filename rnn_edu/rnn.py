@@ -5,7 +5,7 @@ The equations, with row vectors (one row per sequence in the batch), as Keras wr
     h_t = tanh(x_t @ W_xh + h_{t-1} @ W_hh + b_h)
     y_t = h_t @ W_hy + b_y
 
-The seeds write the same thing with column vectors, ``h_t = tanh(W_hh h_{t-1} + W_xh x_t + b_h)``:
+The source articles write the same thing with column vectors, ``h_t = tanh(W_hh h_{t-1} + W_xh x_t + b_h)``:
 the matrices here are the transposes of those. Shapes:
 
     x_t: (batch, input)      W_xh: (input, hidden)    b_h: (hidden,)
@@ -28,34 +28,25 @@ PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
 MAX_HIDDEN = 4096  # init_params' largest hidden size (its QR takes seconds beyond)
 
 
-@dataclass
-class RNNParams:
-    """The five parameters of a vanilla RNN (shapes in the module docstring).
+class _Weights:
+    """What the RNN's and the GRU's parameter classes share: checks, sizes, copies.
 
-    The same class holds gradients, which may overflow to inf: so construction checks only
-    shapes and dtypes, and the functions that compute *with* parameters refuse inf and NaN.
+    The same classes hold gradients, which may overflow to inf: so construction checks only
+    types and dtypes (and each subclass its shapes), and the functions that compute *with*
+    parameters refuse inf and NaN (:meth:`require_finite`).
     """
 
-    W_xh: np.ndarray
-    W_hh: np.ndarray
-    b_h: np.ndarray
-    W_hy: np.ndarray
-    b_y: np.ndarray
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = C.require_instance(f.name, getattr(self, f.name), np.ndarray, "a NumPy array")
-            C.require_array(f.name, value, kind="float", finite=False)
-        n_in, n_h = _shape2("W_xh", self.W_xh)
-        _expect("W_hh", self.W_hh, (n_h, n_h))
-        _expect("b_h", self.b_h, (n_h,))
-        n_out = _shape2("W_hy", self.W_hy)[1]
-        _expect("W_hy", self.W_hy, (n_h, n_out))
-        _expect("b_y", self.b_y, (n_out,))
-        odd = next((n for n in PARAM_NAMES if getattr(self, n).dtype != self.W_xh.dtype), None)
+    def _check_arrays(self) -> None:
+        arrays = self.as_dict()
+        for name, value in arrays.items():
+            C.require_instance(name, value, np.ndarray, "a NumPy array")
+            C.require_array(name, value, kind="float", finite=False)
+        first, dtype = next(iter(arrays)), next(iter(arrays.values())).dtype
+        odd = next((n for n, a in arrays.items() if a.dtype != dtype), None)
         if odd is not None:
-            raise TypeError(f"{odd}: expected one dtype for all five, {self.W_xh.dtype} like W_xh, "
-                            f"got {getattr(self, odd).dtype}")
+            count = {5: "five", 6: "six"}.get(len(arrays), str(len(arrays)))
+            raise TypeError(f"{odd}: expected one dtype for all {count}, {dtype} like {first}, got "
+                            f"{arrays[odd].dtype}")
 
     @property
     def input_size(self) -> int:
@@ -73,24 +64,44 @@ class RNNParams:
     def dtype(self) -> np.dtype:
         return self.W_hh.dtype
 
-    def require_finite(self, name: str = "params") -> RNNParams:
+    def require_finite(self, name: str = "params"):
         """``self`` if every entry is finite; else ``NonFiniteError`` naming ``name.W_..``."""
         C.require_text("name", name, min_len=1)
         for key, value in self.as_dict().items():
             C.require_finite(f"{name}.{key}", value)
         return self
 
+    def copy(self):
+        return type(self)(**{k: v.copy() for k, v in self.as_dict().items()})
+
+    def astype(self, dtype):
+        """A copy in ``dtype``: ``np.float32`` or ``np.float64``."""
+        dtype = C.require_float_dtype("dtype", dtype)
+        return type(self)(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
+
+
+@dataclass
+class RNNParams(_Weights):
+    """The five parameters of a vanilla RNN (shapes in the module docstring)."""
+
+    W_xh: np.ndarray
+    W_hh: np.ndarray
+    b_h: np.ndarray
+    W_hy: np.ndarray
+    b_y: np.ndarray
+
+    def __post_init__(self) -> None:
+        self._check_arrays()
+        n_in, n_h = _shape2("W_xh", self.W_xh)
+        _expect("W_hh", self.W_hh, (n_h, n_h))
+        _expect("b_h", self.b_h, (n_h,))
+        n_out = _shape2("W_hy", self.W_hy)[1]
+        _expect("W_hy", self.W_hy, (n_h, n_out))
+        _expect("b_y", self.b_y, (n_out,))
+
     def as_dict(self) -> dict[str, np.ndarray]:
         """The parameters by name, in the order of ``PARAM_NAMES``."""
         return {name: getattr(self, name) for name in PARAM_NAMES}
-
-    def copy(self) -> RNNParams:
-        return RNNParams(**{k: v.copy() for k, v in self.as_dict().items()})
-
-    def astype(self, dtype) -> RNNParams:
-        """A copy in ``dtype``: ``np.float32`` or ``np.float64``."""
-        dtype = C.require_float_dtype("dtype", dtype)
-        return RNNParams(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
 
 
 def init_params(
@@ -104,15 +115,9 @@ def init_params(
     singular value is 0.9; notebook 05 explains why the singular value is what matters).
     Biases start at zero. Sizes whose weights would exceed ``_checks.MAX_ENTRIES`` are refused.
     """
-    n_in = C.require_int("input_size", input_size, min=1)
-    n_h = C.require_int("hidden_size", hidden_size, min=1)
-    n_out = C.require_int("output_size", output_size, min=1)
-    C.require_int("hidden_size", n_h, max=MAX_HIDDEN, why="W_hh is a QR of hidden x hidden")
-    C.require_size("hidden_size", n_h * (n_in + n_h + n_out), what="weights")
-    dtype = C.require_float_dtype("dtype", dtype)
+    dtype = _check_init(input_size, hidden_size, output_size, dtype)
     rng = np.random.default_rng(C.require_seed("seed", seed))
-    q, r = np.linalg.qr(rng.standard_normal((hidden_size, hidden_size)))
-    q *= np.sign(np.diag(r))  # makes the orthogonal matrix uniformly distributed
+    q = random_orthogonal(rng, hidden_size)
     return RNNParams(
         W_xh=(rng.standard_normal((input_size, hidden_size)) / np.sqrt(input_size)).astype(dtype),
         W_hh=(0.9 * q).astype(dtype),
@@ -120,6 +125,22 @@ def init_params(
         W_hy=(rng.standard_normal((hidden_size, output_size)) / np.sqrt(hidden_size)).astype(dtype),
         b_y=np.zeros(output_size, dtype=dtype),
     )
+
+
+def random_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A random ``(n, n)`` orthogonal matrix, uniformly distributed (the Q of a QR, signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
+
+
+def _check_init(input_size, hidden_size, output_size, dtype, blocks: int = 1) -> np.dtype:
+    """The sizes and dtype of an ``init_params``; ``blocks`` gates share each matrix (GRU: 3)."""
+    n_in = C.require_int("input_size", input_size, min=1)
+    n_h = C.require_int("hidden_size", hidden_size, min=1)
+    n_out = C.require_int("output_size", output_size, min=1)
+    C.require_int("hidden_size", n_h, max=MAX_HIDDEN, why="W_hh is a QR of hidden x hidden")
+    C.require_size("hidden_size", n_h * (blocks * (n_in + n_h) + n_out), what="weights")
+    return C.require_float_dtype("dtype", dtype)
 
 
 @dataclass
@@ -182,15 +203,7 @@ def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
     Raises ``ValueError``/``TypeError`` naming the argument, the expected and the received shape.
     """
     _check_params(params)
-    x_t = _asarray(x_t, "x_t")
-    tokens = x_t.ndim == 1 and np.issubdtype(x_t.dtype, np.integer)
-    features = x_t.ndim == 2 and np.issubdtype(x_t.dtype, np.floating)
-    if not (tokens or features) or (features and x_t.shape[1] != params.input_size):
-        raise ValueError(
-            f"x_t: expected int tokens (batch,) or float features (batch, {params.input_size}), "
-            f"got shape {x_t.shape} and dtype {x_t.dtype}"
-        )
-    x_t = _check_x(params, x_t[:, None], name="x_t")  # one time step: token range, dtype
+    x_t = _check_x_t(params, x_t)
     h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
     h_t = np.tanh(_project(params, x_t)[:, 0] + h_prev @ params.W_hh + params.b_h)
     return h_t, h_t @ params.W_hy + params.b_y
@@ -229,7 +242,7 @@ def _asarray(a, name: str) -> np.ndarray:
         raise ValueError(f"{name}: expected a rectangular array, got a ragged {type(a).__name__}") from None
 
 
-def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
+def _check_x(params, x, name: str = "x") -> np.ndarray:
     x = _asarray(x, name)
     n_in = params.input_size
     if x.ndim == 2 and np.issubdtype(x.dtype, np.integer):
@@ -255,7 +268,20 @@ def _check_x(params: RNNParams, x, name: str = "x") -> np.ndarray:
     return x
 
 
-def _check_h(params: RNNParams, h, batch: int, name: str) -> np.ndarray:
+def _check_x_t(params, x_t) -> np.ndarray:
+    """One step's input as a one-step sequence: tokens ``(batch, 1)`` or features ``(batch, 1, input)``."""
+    x_t = _asarray(x_t, "x_t")
+    tokens = x_t.ndim == 1 and np.issubdtype(x_t.dtype, np.integer)
+    features = x_t.ndim == 2 and np.issubdtype(x_t.dtype, np.floating)
+    if not (tokens or features) or (features and x_t.shape[1] != params.input_size):
+        raise ValueError(
+            f"x_t: expected int tokens (batch,) or float features (batch, {params.input_size}), "
+            f"got shape {x_t.shape} and dtype {x_t.dtype}"
+        )
+    return _check_x(params, x_t[:, None], name="x_t")  # one time step: token range, dtype
+
+
+def _check_h(params, h, batch: int, name: str) -> np.ndarray:
     h = _asarray(h, name)
     if h.shape != (batch, params.hidden_size):
         raise ValueError(

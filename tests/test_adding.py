@@ -106,3 +106,15 @@ def test_fit_checks_its_arguments():
         fit(rnn.init_params(2, 4, 1), 5, blas_threads=0)
     with pytest.raises(TypeError, match="optimizer: expected an optimizer object"):
         fit(rnn.init_params(2, 4, 1), 5, optimizer="adam")
+
+
+def test_fit_trains_a_gru_too():
+    from rnn_edu import adding, gru
+
+    params = gru.init_params(2, 8, 1, seed=0)
+    before = params.copy()
+    val = adding_problem(200, 10, seed=99)
+    history = fit(params, 10, steps=60, val=val)
+    assert not np.array_equal(before.W_hh, params.W_hh)
+    assert history.val_mse == adding.mse(params, *val)
+    assert history.val_mse < adding.mse(before, *val)

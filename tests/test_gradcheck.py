@@ -128,11 +128,22 @@ def test_bad_inputs_raise_clear_errors():
         gradcheck.check(lambda p: 0.0, params, params, tol=0)
     with pytest.raises(ValueError, match=r"samples: expected an int >= 1"):
         gradcheck.check(lambda p: 0.0, params, params, samples=0)
-    with pytest.raises(TypeError, match=r"grads: expected RNNParams"):
+    with pytest.raises(TypeError, match=r"params, grads: expected two RNNParams or two GRUParams"):
         gradcheck.check(lambda p: 0.0, params, params.as_dict())
+    with pytest.raises(ValueError, match=r"order: expected one of \(2, 4\), got int 3"):
+        gradcheck.check(lambda p: 0.0, params, params, order=3)
     with pytest.raises(TypeError, match=r"w: expected a float array"):
         gradcheck.numerical_gradient(lambda: 0.0, np.arange(3))
     with pytest.raises(ValueError, match=r"loss_fn: expected a function returning a finite loss"):
         gradcheck.check(lambda p: float("nan"), params, params)
     with pytest.raises(KeyError, match=r"no parameter 'W'"):
         gradcheck.check_rnn(params, x, targets)["W"]
+
+
+def test_the_fourth_order_difference_is_exact_for_quartics():
+    w = np.array([0.3, -1.2])
+    f = lambda: float(np.sum(w**4 - 2 * w**3))
+    exact = 4 * w**3 - 6 * w**2
+    # the error of the fourth-order difference is O(eps^4) times the fifth derivative: 0 here
+    assert np.abs(gradcheck.numerical_gradient(f, w, eps=0.1, order=4) - exact).max() < 1e-12
+    assert np.abs(gradcheck.numerical_gradient(f, w, eps=0.1, order=2) - exact).max() > 1e-3

@@ -1,0 +1,239 @@
+"""Exercises of notebook 07 (the GRU): each checker says what is wrong and hints why.
+
+Every checker runs the learner's function on small random cases and compares the result with the
+right answer and with the results of plausible mistakes, each of which has its own hint.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_edu import gru
+from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
+
+sigmoid = gru.sigmoid
+
+
+def _verdict(name, got, expected, mistakes, fallback: str) -> Feedback | None:
+    """``None`` when ``got`` matches ``expected``, else the hint of the first matching mistake.
+
+    mistakes: ``[(array, hint), ...]``, the results of plausible wrong answers.
+    """
+    if got.shape == expected.shape and np.allclose(got, expected, atol=1e-10):
+        return None
+    for wrong, message in mistakes:
+        if wrong.shape == got.shape and np.allclose(got, wrong, atol=1e-10):
+            return hint(name, message)
+    if got.shape != expected.shape:
+        return hint(name, f"expected shape {expected.shape}, got {got.shape}.")
+    return hint(name, fallback)
+
+
+def _case(seed: int, batch: int = 3, n_in: int = 2, H: int = 4):
+    rng = np.random.default_rng(seed)
+    return (rng.uniform(-1, 1, (batch, n_in)), rng.uniform(-1, 1, (batch, H)),
+            rng.normal(0, 0.7, (n_in, 3 * H)), rng.normal(0, 0.7, (H, 3 * H)),
+            rng.normal(0, 0.5, 3 * H), rng.normal(0, 0.5, 3 * H))
+
+
+def _step_variants(x, h, Wx, Wh, bx, bh):
+    """The right GRU step (Keras, reset_after=True) and six plausible mistakes."""
+    H = h.shape[1]
+    a, u = x @ Wx + bx, h @ Wh + bh
+    blk = lambda m, k: m[:, k * H:(k + 1) * H]
+    z, r = sigmoid(blk(a, 0) + blk(u, 0)), sigmoid(blk(a, 1) + blk(u, 1))
+    n = np.tanh(blk(a, 2) + r * blk(u, 2))
+    right = z * h + (1 - z) * n
+    z2, r2 = sigmoid(blk(a, 1) + blk(u, 1)), sigmoid(blk(a, 0) + blk(u, 0))  # read as r, z, h
+    n2 = np.tanh(blk(a, 2) + r2 * blk(u, 2))
+    n_before = np.tanh(blk(a, 2) + (r * h) @ Wh[:, 2 * H:] + bh[2 * H:])
+    zt, rt = np.tanh(blk(a, 0) + blk(u, 0)), np.tanh(blk(a, 1) + blk(u, 1))
+    mistakes = [
+        ((1 - z) * h + z * n, "z and 1 - z are swapped: Keras keeps the old state with z, "
+         "h_t = z * h_prev + (1 - z) * n (some texts write the mirror image; compare with Keras)."),
+        (z2 * h + (1 - z2) * n2, "the gate blocks are read in the order r, z, h: Keras' columns "
+         "are z first, then r, then the candidate h (kernel[:, :H] is z)."),
+        (z * h + (1 - z) * n_before, "that is reset_after=False: Keras' default resets after the "
+         "product, n = tanh(x W_h + b_h + r * (h_prev R_h + b'_h)), not tanh(... + (r * h_prev) R_h)."),
+        (z * h + (1 - z) * np.tanh(blk(a, 2) + blk(u, 2)), "the reset gate is missing from the "
+         "candidate: it scales the recurrent part, r * (h_prev R_h + b'_h)."),
+        (zt * h + (1 - zt) * np.tanh(blk(a, 2) + rt * blk(u, 2)), "the gates use tanh: they are "
+         "sigmoids, so that they lie in (0, 1) and act as fractions."),
+        (n, "that is the candidate n_t, not the new state: mix it with the old state, "
+         "h_t = z * h_prev + (1 - z) * n."),
+    ]
+    return right, mistakes
+
+
+def check_gru_step(fn, strict: bool = False) -> Feedback:
+    """Exercise 1: ``fn(x_t, h_prev, W_xh, W_hh, b_xh, b_hh) -> h_t``, one Keras GRU step.
+
+    x_t ``(batch, input)``, h_prev ``(batch, H)``, W_xh ``(input, 3H)``, W_hh ``(H, 3H)``,
+    b_xh, b_hh ``(3H,)``; blocks z, r, h; reset_after=True.
+    """
+    name = "1. one GRU step"
+    for seed in (0, 1):
+        args = _case(seed)
+        expected, mistakes = _step_variants(*args)
+        got, failed = call_learner(name, fn, *(a.copy() for a in args))
+        if failed is None:
+            got, failed = as_array(name, got)
+        if failed is not None:
+            return checked(failed, strict)
+        bad = _verdict(name, got, expected, mistakes,
+                       f"expected {np.round(expected[0], 3).tolist()} in the first row, got "
+                       f"{np.round(got[0], 3).tolist()}. Hint: z = sigmoid(x W_z + b_z + h R_z + b'_z).")
+        if bad is not None:
+            return checked(bad, strict)
+    return checked(passed(name, "the same numbers as Keras' GRU cell."), strict)
+
+
+def _d2l_case(seed: int, n_in: int = 3, H: int = 2):
+    """Separate matrices as Dive into Deep Learning writes them (row vectors, x @ W)."""
+    rng = np.random.default_rng(seed)
+    W = {k: rng.normal(size=(n_in, H)) for k in ("W_xz", "W_xr", "W_xh")}
+    W |= {k: rng.normal(size=(H, H)) for k in ("W_hz", "W_hr", "W_hh")}
+    W |= {k: rng.normal(size=H) for k in ("b_z", "b_r", "b_h")}
+    return W
+
+
+def check_to_keras_layout(fn, strict: bool = False) -> Feedback:
+    """Exercise 2: ``fn(W_xz, W_xr, W_xh, W_hz, W_hr, W_hh, b_z, b_r, b_h) -> (kernel,
+    recurrent_kernel, bias)`` for ``keras.layers.GRU(H, reset_after=False)``."""
+    name = "2. D2L weights into Keras"
+    parts = (("kernel", ("W_xz", "W_xr", "W_xh")), ("recurrent_kernel", ("W_hz", "W_hr", "W_hh")),
+             ("bias", ("b_z", "b_r", "b_h")))
+    for seed in (0, 1):
+        W = _d2l_case(seed)
+        got, failed = call_learner(name, fn, *(W[k].copy() for k in W))
+        if failed is not None:
+            return checked(failed, strict)
+        if not isinstance(got, (tuple, list)) or len(got) != 3:
+            return checked(hint(name, "return three arrays: (kernel, recurrent_kernel, bias)."), strict)
+        for (label, (kz, kr, kh)), value in zip(parts, got):
+            arr, failed = as_array(name, value, label)
+            if failed is not None:
+                return checked(failed, strict)
+            cat = lambda *ks, axis=-1, W=W: np.concatenate([W[k] for k in ks], axis=axis)
+            want = cat(kz, kr, kh)
+            mistakes = [
+                (cat(kr, kz, kh), f"{label}: the blocks are in the order r, z, h; Keras wants z, r, h "
+                 "(the update gate first)."),
+                (cat(kh, kz, kr), f"{label}: the candidate block comes last, z, r, h."),
+                (want.T, f"{label} is transposed: Keras wants shape {want.shape}, with row vectors."),
+            ]
+            if label != "bias":
+                mistakes.append((cat(kz, kr, kh, axis=0), f"{label}: the blocks are stacked as rows; "
+                                 f"put them side by side as columns, shape {want.shape}."))
+                mistakes.append((np.concatenate([W[k].T for k in (kz, kr, kh)], axis=-1)
+                                 if label == "recurrent_kernel" else want[::-1],
+                                 f"{label}: each block is transposed. D2L and Keras both multiply "
+                                 "row vectors from the left (h @ W), so use the blocks as they are."))
+            else:
+                mistakes.append((np.stack([want, np.zeros_like(want)]), "bias (2, 3H) is the "
+                                 "reset_after=True layout (input and recurrent biases); "
+                                 "reset_after=False has one bias (3H,)."))
+            bad = _verdict(name, arr, want, mistakes,
+                           f"{label}: expected the blocks {kz}, {kr}, {kh} side by side, shape {want.shape}.")
+            if label == "bias" and arr.shape == (2, want.size):
+                bad = hint(name, mistakes[-1][1])  # any (2, 3H) bias, whatever its values
+            if bad is not None:
+                return checked(bad, strict)
+    return checked(passed(name, "the columns z | r | h, as Keras stores them."), strict)
+
+
+def _backward_variants(dh, h, z, r, n, u_h, W_hh):
+    """The right one-step backward (reset_after=True) and six plausible mistakes."""
+    def assemble(da_z, da_r, du_h, keep):
+        return keep + np.concatenate([da_z, da_r, du_h], axis=1) @ W_hh.T
+
+    dn = dh * (1 - z)
+    da_h = dn * (1 - n**2)
+    da_z = dh * (h - n) * z * (1 - z)
+    da_r = da_h * u_h * r * (1 - r)
+    right = assemble(da_z, da_r, da_h * r, dh * z)
+    mistakes = [
+        (assemble(da_z, da_r, da_h * r, 0.0), "the direct path is missing: h_t = z * h_prev + ..., "
+         "so dh_prev gets dh * z before anything else (the path that carries long memories)."),
+        (assemble(dh * (n - h) * z * (1 - z), da_r, da_h * r, dh * z), "dz has the wrong sign: "
+         "dh_t/dz = h_prev - n (h_t = n + z (h_prev - n))."),
+        (assemble(da_z, dh * z * (1 - n**2) * u_h * r * (1 - r), dh * z * (1 - n**2) * r, dh * z),
+         "the candidate's weight is 1 - z, not z: dn = dh * (1 - z)."),
+        (assemble(da_z, dn * u_h * r * (1 - r), dn * r, dh * z), "tanh's slope 1 - n**2 is missing "
+         "from the candidate's gradient."),
+        (assemble(dh * (h - n), da_h * u_h, da_h * r, dh * z), "the sigmoid slopes are missing: "
+         "dz/da_z = z * (1 - z), dr/da_r = r * (1 - r)."),
+        (assemble(da_z, da_h * h * r * (1 - r), da_h * r, dh * z), "dr multiplies u_h = h_prev R_h "
+         "+ b'_h (what r scales in reset_after=True), not h_prev."),
+        (assemble(da_z, da_r, da_h, dh * z), "the candidate's recurrent part is r * u_h, so its "
+         "gradient is da_h * r, not da_h."),
+    ]
+    return right, mistakes
+
+
+def check_gru_step_backward(fn, strict: bool = False) -> Feedback:
+    """Exercise 3: ``fn(dh, h_prev, z, r, n, u_h, W_hh) -> dh_prev``, dL/dh_{t-1} for one step."""
+    name = "3. one step backward"
+    for seed in (0, 1):
+        x, h, Wx, Wh, bx, bh = _case(seed)
+        H = h.shape[1]
+        _, z, r, n, u_h = gru.cell(gru.GRUParams(W_xh=Wx, W_hh=Wh, b_xh=bx, b_hh=bh,
+                                                 W_hy=np.eye(H), b_y=np.zeros(H)), x @ Wx + bx, h)
+        dh = np.random.default_rng(seed + 10).normal(size=h.shape)
+        expected, mistakes = _backward_variants(dh, h, z, r, n, u_h, Wh)
+        got, failed = call_learner(name, fn, dh.copy(), h.copy(), z, r, n, u_h, Wh.copy())
+        if failed is None:
+            got, failed = as_array(name, got)
+        if failed is not None:
+            return checked(failed, strict)
+        bad = _verdict(name, got, expected, mistakes,
+                       "not yet: sum the direct path dh * z and [da_z | da_r | da_h * r] @ W_hh.T.")
+        if bad is not None:
+            return checked(bad, strict)
+    return checked(passed(name, "what gru.backward does at each step."), strict)
+
+
+def _jacobian_variants(h, z, r, n, u_h, W_hh):
+    H = h.shape[0]
+    R_z, R_r, R_h = (W_hh[:, k * H:(k + 1) * H].T for k in range(3))
+    dz = (z * (1 - z))[:, None] * R_z
+    dr = (r * (1 - r))[:, None] * R_r
+    dn = (1 - n**2)[:, None] * (u_h[:, None] * dr + r[:, None] * R_h)
+    right = np.diag(z) + (h - n)[:, None] * dz + (1 - z)[:, None] * dn
+    mistakes = [
+        (right - np.diag(z), "diag(z) is missing: h_t = z * h_prev + ... depends on h_prev directly, "
+         "and that identity-like path is what lets the gradient survive many steps."),
+        (right.T, "that is the transpose: row i of J is unit i of h_t, J[i, j] = dh_t[i]/dh_prev[j]."),
+        (right - (h - n)[:, None] * dz, "the path through z is missing: z depends on h_prev too, "
+         "(h_prev - n) * dz."),
+        (right - 2 * (h - n)[:, None] * dz, "the sign of the z path: dh_t/dz = h_prev - n."),
+        (right - (1 - z)[:, None] * (1 - n**2)[:, None] * (u_h[:, None] * dr),
+         "the path through the reset gate is missing: n depends on r, which depends on h_prev."),
+        (np.diag(z) + (h - n)[:, None] * dz + z[:, None] * dn, "the candidate's weight is 1 - z: "
+         "its path is (1 - z) * dn."),
+    ]
+    return right, mistakes
+
+
+def check_gru_jacobian(fn, strict: bool = False) -> Feedback:
+    """Exercise 4: ``fn(h_prev, z, r, n, u_h, W_hh) -> J`` ``(H, H)``, dh_t/dh_{t-1} of one
+    sequence (vectors ``(H,)``), reset_after=True."""
+    name = "4. the GRU's Jacobian"
+    for seed in (0, 1):
+        x, h, Wx, Wh, bx, bh = _case(seed, batch=1)
+        H = h.shape[1]
+        _, z, r, n, u_h = gru.cell(gru.GRUParams(W_xh=Wx, W_hh=Wh, b_xh=bx, b_hh=bh,
+                                                 W_hy=np.eye(H), b_y=np.zeros(H)), x @ Wx + bx, h)
+        vectors = [v[0] for v in (h, z, r, n, u_h)]
+        expected, mistakes = _jacobian_variants(*vectors, Wh)
+        got, failed = call_learner(name, fn, *(v.copy() for v in vectors), Wh.copy())
+        if failed is None:
+            got, failed = as_array(name, got)
+        if failed is not None:
+            return checked(failed, strict)
+        bad = _verdict(name, got, expected, mistakes,
+                       "not yet: J = diag(z) + diag(h_prev - n) dz + diag(1 - z) dn, with "
+                       "dn = diag(1 - n**2) (diag(u_h) dr + diag(r) R_h.T).")
+        if bad is not None:
+            return checked(bad, strict)
+    return checked(passed(name, "the same as gru.step_jacobians."), strict)

@@ -1,0 +1,126 @@
+"""The gate explorer (notebook 07): a trained GRU's gates over one adding-problem sequence.
+
+The GRU reads a sequence of the adding problem (:mod:`rnn_edu.adding`): values in [0, 1] and two
+markers. Two heat maps show the update gate z_t and the reset gate r_t of every unit at every
+step; a third panel shows the running prediction ``y_t`` (the read-out applied to every h_t,
+though training only asked for the last one) against the target. Sliders move the two markers
+and change the length T. Where z_t is near 1 the unit keeps its state (h_t ~ h_{t-1}): a unit
+that stores a marked value shows z dropping at the marker (it writes) and staying near 1 after it
+(it holds).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from rnn_edu import gru
+from rnn_edu._checks import describe as _describe
+from rnn_edu.widgets._base import Explorer
+
+
+class GateExplorer(Explorer):
+    """z_t and r_t of ``params`` (a GRU with input 2 and output 1) on one adding sequence.
+
+    time: the length T (10..max_time); first, second: the marker positions, first in
+    ``[0, T/2)`` and second in ``[T/2, T)`` as in :func:`rnn_edu.adding.adding_problem`;
+    seed: fixes the sequence's values (the sliders only move the markers and cut the length).
+    """
+
+    title = "Gate explorer"
+    figsize = (7.5, 5.0)
+
+    def __init__(self, params: gru.GRUParams, *, time: int = 100, first: int = 10,
+                 second: int = 70, max_time: int = 200, seed: int = 0) -> None:
+        if not isinstance(params, gru.GRUParams):
+            raise TypeError(f"params: expected GRUParams, got {type(params).__name__}")
+        if params.input_size != 2 or params.output_size != 1:
+            raise ValueError(
+                "params: the adding problem needs input size 2 and output size 1, got "
+                f"{params.input_size} and {params.output_size}"
+            )
+        if not isinstance(max_time, (int, np.integer)) or isinstance(max_time, bool) or max_time < 10:
+            raise ValueError(f"max_time: expected an int >= 10, got {_describe(max_time)}")
+        _check_setting(time, first, second, max_time)
+        self.params = params.astype(np.float64)
+        self.values_ = np.random.default_rng(seed).uniform(0.0, 1.0, max_time)
+        style = {"description_width": "initial"}
+        slider = dict(style=style, continuous_update=False)
+        self.controls = {
+            "time": widgets.IntSlider(value=time, min=10, max=max_time, description="length T", **slider),
+            "first": widgets.IntSlider(value=first, min=0, max=time // 2 - 1, description="marker 1",
+                                       **slider),
+            "second": widgets.IntSlider(value=second, min=time // 2, max=time - 1,
+                                        description="marker 2", **slider),
+        }
+        # Changing T moves the markers' ranges (and the markers, if they fall outside).
+        self.controls["time"].observe(self._on_time, names="value")
+        super().__init__()
+        self.box.add_class("rnn-edu-gate-explorer")
+
+    def sequence(self, time: int, first: int, second: int) -> tuple[np.ndarray, float]:
+        """``(x, target)``: ``x (1, time, 2)`` [value, marker] and the sum of the marked values."""
+        _check_setting(time, first, second, len(self.values_))
+        x = np.zeros((1, time, 2))
+        x[0, :, 0] = self.values_[:time]
+        x[0, [first, second], 1] = 1.0
+        return x, float(self.values_[first] + self.values_[second])
+
+    def compute(self, time: int, first: int, second: int):
+        """``(z, r, y, target)`` for one setting: z, r ``(time, hidden)``, y ``(time,)``."""
+        x, target = self.sequence(time, first, second)
+        cache = gru.forward(self.params, x)
+        return cache.z[0], cache.r[0], cache.y[0, :, 0], target
+
+    def draw(self, fig: Figure, time: int, first: int, second: int) -> str:
+        z, r, y, target = self.compute(time, first, second)
+        axes = fig.subplots(3, 1, sharex=True, height_ratios=[2, 2, 1.3])
+        for ax, gate, name in ((axes[0], z, "update gate z"), (axes[1], r, "reset gate r")):
+            image = ax.imshow(gate.T, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0,
+                              interpolation="nearest", extent=(-0.5, time - 0.5, gate.shape[1] - 0.5, -0.5))
+            ax.set_ylabel(f"{name}\nunit")
+            fig.colorbar(image, ax=ax, pad=0.01, fraction=0.04)
+        axes[2].plot(np.arange(time), y, color="#4c72b0", lw=1.5, label="prediction y_t")
+        axes[2].axhline(target, color="#c44e52", ls="--", lw=1.2, label="target")
+        axes[2].set_ylabel("output")
+        axes[2].set_xlabel("time step t")
+        axes[2].legend(loc="upper left", fontsize=8, frameon=False)
+        for ax in axes:
+            for m in (first, second):
+                ax.axvline(m, color="white" if ax is not axes[2] else "0.4", ls=":", lw=1.2)
+        held = _held_units(z, first)
+        error = y[-1] - target
+        return (f"Markers at t = {first} and t = {second} (dotted lines): values "
+                f"{self.values_[first]:.2f} + {self.values_[second]:.2f} = target {target:.2f}; "
+                f"the prediction at T = {time} is {y[-1]:.2f} (error {error:+.2f}).<br>"
+                f"Units whose update gate stays above 0.9 from the first marker to the end: "
+                f"{held} of {z.shape[1]}. Bright z means the unit keeps its state.")
+
+    def _on_time(self, change) -> None:
+        T = change["new"]
+        first, second = self.controls["first"], self.controls["second"]
+        with self._hold():  # one redraw, after the ranges and the markers are consistent
+            # Widen before narrowing, so a slider's min never passes its max on the way.
+            second.max = max(second.max, T - 1)
+            second.min = T // 2
+            second.max = T - 1
+            first.max = T // 2 - 1
+            first.value = min(first.value, T // 2 - 1)
+
+
+def _held_units(z: np.ndarray, first: int) -> int:
+    """How many units keep z > 0.9 at every step after the first marker, to the end."""
+    return int(np.sum(np.all(z[first + 1:] > 0.9, axis=0)))
+
+
+def _check_setting(time, first, second, max_time: int) -> None:
+    if not isinstance(time, (int, np.integer)) or isinstance(time, bool) or not 10 <= time <= max_time:
+        raise ValueError(f"time: expected an int in [10, {max_time}], got {_describe(time)}")
+    for name, value, low, high in (("first", first, 0, time // 2 - 1),
+                                   ("second", second, time // 2, time - 1)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not low <= value <= high:
+            raise ValueError(
+                f"{name}: expected an int in [{low}, {high}] (the {'first' if low == 0 else 'second'} "
+                f"half of T = {time}), got {_describe(value)}"
+            )

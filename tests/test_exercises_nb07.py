@@ -1,0 +1,201 @@
+import re
+
+import numpy as np
+import pytest
+
+from rnn_edu import gru
+from rnn_edu.exercises import nb07
+
+sig = gru.sigmoid
+
+
+def step(x, h, Wx, Wh, bx, bh, *, swap=False, order="zrh", reset="after", gate=sig, out="h"):
+    """The learner's GRU step, with switches for the plausible mistakes."""
+    H = h.shape[1]
+    a, u = x @ Wx + bx, h @ Wh + bh
+    idx = {"z": 0, "r": 1} if order == "zrh" else {"z": 1, "r": 0}
+    blk = lambda m, k: m[:, k * H:(k + 1) * H]
+    z = gate(blk(a, idx["z"]) + blk(u, idx["z"]))
+    r = gate(blk(a, idx["r"]) + blk(u, idx["r"]))
+    if reset == "after":
+        n = np.tanh(blk(a, 2) + r * blk(u, 2))
+    elif reset == "before":
+        n = np.tanh(blk(a, 2) + (r * h) @ Wh[:, 2 * H:] + bh[2 * H:])
+    else:
+        n = np.tanh(blk(a, 2) + blk(u, 2))
+    if out == "n":
+        return n
+    return (1 - z) * h + z * n if swap else z * h + (1 - z) * n
+
+
+def assert_hint(check, fn, expected):
+    fb = check(fn)
+    assert not fb.ok and re.search(expected, fb.message), fb.message
+    with pytest.raises(AssertionError, match="not yet"):
+        check(fn, strict=True)
+
+
+def test_the_step_reference_is_the_package_and_keras_convention():
+    assert nb07.check_gru_step(step, strict=True).ok
+    rng = np.random.default_rng(0)
+    p = gru.init_params(2, 3, 1, seed=0)
+    p.b_xh[:], p.b_hh[:] = rng.normal(size=9), rng.normal(size=9)
+    x, h = rng.normal(size=(2, 2)), rng.normal(size=(2, 3))
+    np.testing.assert_allclose(step(x, h, p.W_xh, p.W_hh, p.b_xh, p.b_hh), gru.step(p, x, h)[0])
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"swap": True}, "z and 1 - z are swapped"),
+    ({"order": "rzh"}, "order r, z, h"),
+    ({"reset": "before"}, "reset_after=False"),
+    ({"reset": "none"}, "reset gate is missing"),
+    ({"gate": np.tanh}, "gates use tanh"),
+    ({"out": "n"}, "candidate n_t, not the new state"),
+])
+def test_step_mistakes_get_specific_hints(kwargs, expected):
+    assert_hint(nb07.check_gru_step, lambda *a: step(*a, **kwargs), expected)
+
+
+def test_step_generic_failures():
+    assert_hint(nb07.check_gru_step, lambda *a: None, "forget a `return`")
+    assert_hint(nb07.check_gru_step, lambda *a: 1 / 0, "raised ZeroDivisionError")
+    assert_hint(nb07.check_gru_step, lambda *a: step(*a)[0], r"expected shape \(3, 4\)")
+    assert_hint(nb07.check_gru_step, lambda *a: 1.1 * step(*a), "in the first row")
+
+
+def layout(W_xz, W_xr, W_xh, W_hz, W_hr, W_hh, b_z, b_r, b_h, *, mistake=None):
+    blocks = {"kernel": [W_xz, W_xr, W_xh], "recurrent": [W_hz, W_hr, W_hh], "bias": [b_z, b_r, b_h]}
+    if mistake == "rzh":
+        blocks = {k: [v[1], v[0], v[2]] for k, v in blocks.items()}
+    if mistake == "hzr":
+        blocks = {k: [v[2], v[0], v[1]] for k, v in blocks.items()}
+    kernel, recurrent = np.hstack(blocks["kernel"]), np.hstack(blocks["recurrent"])
+    bias = np.concatenate(blocks["bias"])
+    if mistake == "rows":
+        kernel = np.vstack(blocks["kernel"])
+    if mistake == "transposed":
+        kernel = kernel.T
+    if mistake == "blocks transposed":
+        recurrent = np.hstack([b.T for b in blocks["recurrent"]])
+    if mistake == "two biases":
+        bias = np.stack([bias, np.zeros_like(bias)])
+    return kernel, recurrent, bias
+
+
+def test_the_layout_reference_makes_a_keras_gru_agree_with_d2l():
+    assert nb07.check_to_keras_layout(layout, strict=True).ok
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(1)
+    W = {k: rng.normal(size=s) for k, s in (("W_xz", (3, 2)), ("W_xr", (3, 2)), ("W_xh", (3, 2)),
+                                            ("W_hz", (2, 2)), ("W_hr", (2, 2)), ("W_hh", (2, 2)),
+                                            ("b_z", 2), ("b_r", 2), ("b_h", 2))}
+    layer = keras.layers.GRU(2, reset_after=False)
+    layer.build((None, None, 3))
+    layer.set_weights(layout(*W.values()))
+    x = rng.normal(size=(1, 4, 3)).astype(np.float32)
+    h = np.zeros(2)
+    for t in range(4):  # D2L's equations (reset before the product), one step at a time
+        z = sig(x[0, t] @ W["W_xz"] + h @ W["W_hz"] + W["b_z"])
+        r = sig(x[0, t] @ W["W_xr"] + h @ W["W_hr"] + W["b_r"])
+        n = np.tanh(x[0, t] @ W["W_xh"] + (r * h) @ W["W_hh"] + W["b_h"])
+        h = z * h + (1 - z) * n
+    assert np.abs(np.asarray(layer(x))[0] - h).max() < 1e-5
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    ("rzh", "order r, z, h"),
+    ("hzr", "candidate block comes last"),
+    ("rows", "stacked as rows"),
+    ("transposed", "kernel is transposed"),
+    ("blocks transposed", "each block is transposed"),
+    ("two biases", r"bias \(2, 3H\) is the reset_after=True layout"),
+])
+def test_layout_mistakes_get_specific_hints(mistake, expected):
+    assert_hint(nb07.check_to_keras_layout, lambda *a: layout(*a, mistake=mistake), expected)
+
+
+def test_layout_generic_failures():
+    assert_hint(nb07.check_to_keras_layout, lambda *a: layout(*a)[:2], "return three arrays")
+    assert_hint(nb07.check_to_keras_layout, lambda *a: (None, None, None), "kernel is None")
+    assert_hint(nb07.check_to_keras_layout, lambda *a: (*layout(*a)[:2], np.zeros(6)),
+                "bias: expected the blocks b_z, b_r, b_h")
+
+
+def backward(dh, h, z, r, n, u_h, W, *, direct=True, zsign=1, cand="1-z", tanh_slope=True,
+             sig_slope=True, r_input="u_h", r_in_u=True):
+    dn = dh * ((1 - z) if cand == "1-z" else z)
+    da_h = dn * (1 - n**2) if tanh_slope else dn
+    da_z = dh * zsign * (h - n) * (z * (1 - z) if sig_slope else 1)
+    da_r = da_h * (u_h if r_input == "u_h" else h) * (r * (1 - r) if sig_slope else 1)
+    du_h = da_h * r if r_in_u else da_h
+    return (dh * z if direct else 0) + np.concatenate([da_z, da_r, du_h], axis=1) @ W.T
+
+
+def test_the_backward_reference_is_gru_backward_for_one_step():
+    assert nb07.check_gru_step_backward(backward, strict=True).ok
+    rng = np.random.default_rng(2)
+    p = gru.init_params(2, 3, 1, seed=2)
+    p.b_xh[:], p.b_hh[:] = rng.normal(size=9), rng.normal(size=9)
+    x, h0, dh = rng.normal(size=(2, 1, 2)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    cache = gru.forward(p, x, h0)
+    _, dh0 = gru.backward(p, cache, np.zeros((2, 1, 1)), dh_last=dh)
+    mine = backward(dh, h0, cache.z[:, 0], cache.r[:, 0], cache.n[:, 0], cache.u_h[:, 0], p.W_hh)
+    np.testing.assert_allclose(mine, dh0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"direct": False}, "direct path is missing"),
+    ({"zsign": -1}, "dz has the wrong sign"),
+    ({"cand": "z"}, "weight is 1 - z, not z"),
+    ({"tanh_slope": False}, "tanh's slope 1 - n\\*\\*2 is missing"),
+    ({"sig_slope": False}, "sigmoid slopes are missing"),
+    ({"r_input": "h"}, "dr multiplies u_h"),
+    ({"r_in_u": False}, "gradient is da_h \\* r"),
+])
+def test_backward_mistakes_get_specific_hints(kwargs, expected):
+    assert_hint(nb07.check_gru_step_backward, lambda *a: backward(*a, **kwargs), expected)
+
+
+def test_backward_generic_failures():
+    assert_hint(nb07.check_gru_step_backward, lambda *a: None, "forget a `return`")
+    assert_hint(nb07.check_gru_step_backward, lambda *a: "dh", "array of numbers")
+    assert_hint(nb07.check_gru_step_backward, lambda *a: 2 * backward(*a), "sum the direct path")
+
+
+def jacobian(h, z, r, n, u_h, W, *, diag=True, transpose=False, zpath=1, rpath=True, cand="1-z"):
+    H = len(h)
+    R_z, R_r, R_h = (W[:, k * H:(k + 1) * H].T for k in range(3))
+    dz = (z * (1 - z))[:, None] * R_z
+    dr = (r * (1 - r))[:, None] * R_r
+    dn = (1 - n**2)[:, None] * ((u_h[:, None] * dr if rpath else 0) + r[:, None] * R_h)
+    J = (np.diag(z) if diag else 0) + zpath * (h - n)[:, None] * dz \
+        + ((1 - z) if cand == "1-z" else z)[:, None] * dn
+    return J.T if transpose else J
+
+
+def test_the_jacobian_reference_is_gru_step_jacobians():
+    assert nb07.check_gru_jacobian(jacobian, strict=True).ok
+    rng = np.random.default_rng(3)
+    p = gru.init_params(2, 3, 1, seed=3)
+    p.b_xh[:], p.b_hh[:] = rng.normal(size=9), rng.normal(size=9)
+    cache = gru.forward(p, rng.normal(size=(1, 1, 2)), rng.normal(size=(1, 3)))
+    mine = jacobian(cache.h0[0], cache.z[0, 0], cache.r[0, 0], cache.n[0, 0], cache.u_h[0, 0], p.W_hh)
+    np.testing.assert_allclose(mine, gru.step_jacobians(p, cache)[0, 0], atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"diag": False}, "diag\\(z\\) is missing"),
+    ({"transpose": True}, "that is the transpose"),
+    ({"zpath": 0}, "path through z is missing"),
+    ({"zpath": -1}, "sign of the z path"),
+    ({"rpath": False}, "path through the reset gate is missing"),
+    ({"cand": "z"}, "candidate's weight is 1 - z"),
+])
+def test_jacobian_mistakes_get_specific_hints(kwargs, expected):
+    assert_hint(nb07.check_gru_jacobian, lambda *a: jacobian(*a, **kwargs), expected)
+
+
+def test_jacobian_generic_failures():
+    assert_hint(nb07.check_gru_jacobian, lambda *a: np.eye(3), r"expected shape \(4, 4\)")
+    assert_hint(nb07.check_gru_jacobian, lambda *a: None, "forget a `return`")
+    assert_hint(nb07.check_gru_jacobian, lambda *a: 0.5 * jacobian(*a), "J = diag\\(z\\)")
