@@ -106,5 +106,5 @@ def test_bad_arguments_are_named(params):
     e = GateExplorer(params, time=60, first=5, second=40)
     with pytest.raises(ValueError, match="second: expected an int"):
         e.compute(60, 5, 2.5)
-    with pytest.raises(ValueError, match=r"set\(\): unknown control"):
+    with pytest.raises(ValueError, match=r"unknown control"):
         e.set(markers=3)
