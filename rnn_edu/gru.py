@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_edu import _checks as C
 from rnn_edu import jacobians, rnn
-from rnn_edu._checks import describe as _describe
 from rnn_edu.bptt import _check_backward_args
 from rnn_edu.data import one_hot
 from rnn_edu.rnn import (
@@ -53,7 +53,14 @@ PARAM_NAMES = ("W_xh", "W_hh", "b_xh", "b_hh", "W_hy", "b_y")
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-a))`` elementwise, without overflow warnings for large ``|a|``."""
+    """``1 / (1 + exp(-a))`` elementwise, without overflow warnings for large ``|a|``.
+
+    a: a finite float array (its dtype is kept; inf and NaN raise ``NonFiniteError``).
+    """
+    return _sigmoid(C.require_array("a", a, kind="float"))
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * a))  # the same function, written through tanh
 
 
@@ -104,9 +111,8 @@ def init_params(
     (Keras' ``orthogonal``); ``W_hy``: N(0, 1/hidden); biases zero.
     """
     dtype = _check_init(input_size, hidden_size, output_size, dtype, blocks=3)
-    if not isinstance(reset_after, bool):
-        raise TypeError(f"reset_after: expected True or False, got {_describe(reset_after)}")
-    rng = np.random.default_rng(seed)
+    C.require_bool("reset_after", reset_after)
+    rng = np.random.default_rng(C.require_seed("seed", seed))
     H = hidden_size
     limit = np.sqrt(6.0 / (input_size + 3 * H))
     params = GRUParams(
@@ -136,26 +142,45 @@ class Cache(rnn.Cache):
     n: np.ndarray
     u_h: np.ndarray
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("z", "r", "n", "u_h"):
+            C.require_array(name, getattr(self, name), kind="float", shape=self.h.shape,
+                            labels="(batch, time, hidden)", finite=False)
+
 
 def input_projection(params: GRUParams, x: np.ndarray) -> np.ndarray:
     """``x_t @ W_xh + b_xh`` for every t at once: ``(batch, time, 3 hidden)``, blocks z, r, h."""
-    x = _check_x(params, x)
+    x = _check_x(_check_params(params), x)
+    return _project(params, x)
+
+
+def _project(params: GRUParams, x: np.ndarray) -> np.ndarray:
     return (params.W_xh[x] if x.ndim == 2 else x @ params.W_xh) + params.b_xh
 
 
 def cell(params: GRUParams, a_t: np.ndarray, h_prev: np.ndarray):
-    """One step from the input part ``a_t: (batch, 3 hidden)``: returns ``(h_t, z_t, r_t, n_t, u_h)``."""
+    """One step from the input part ``a_t: (batch, 3 hidden)`` and ``h_prev: (batch, hidden)``:
+    returns ``(h_t, z_t, r_t, n_t, u_h)``, each ``(batch, hidden)``."""
+    a_t = C.require_array("a_t", a_t, kind="float", shape=("batch", 3 * _check_params(params).hidden_size),
+                          labels="(batch, 3 hidden)")
+    return _cell(params, a_t, _check_h(params, h_prev, a_t.shape[0], name="h_prev"))
+
+
+def _cell(params: GRUParams, a_t: np.ndarray, h_prev: np.ndarray):
+    """:func:`cell` without the checks (the tests run it on complex numbers, for exact
+    complex-step derivatives)."""
     H = params.hidden_size
     if params.reset_after:
         u = h_prev @ params.W_hh + params.b_hh
-        z = sigmoid(a_t[:, :H] + u[:, :H])
-        r = sigmoid(a_t[:, H:2 * H] + u[:, H:2 * H])
+        z = _sigmoid(a_t[:, :H] + u[:, :H])
+        r = _sigmoid(a_t[:, H:2 * H] + u[:, H:2 * H])
         u_h = u[:, 2 * H:]
         n = np.tanh(a_t[:, 2 * H:] + r * u_h)  # reset after the product
     else:
         u = h_prev @ params.W_hh[:, :2 * H]
-        z = sigmoid(a_t[:, :H] + u[:, :H])
-        r = sigmoid(a_t[:, H:2 * H] + u[:, H:])
+        z = _sigmoid(a_t[:, :H] + u[:, :H])
+        r = _sigmoid(a_t[:, H:2 * H] + u[:, H:])
         u_h = (r * h_prev) @ params.W_hh[:, 2 * H:]  # reset before the product
         n = np.tanh(a_t[:, 2 * H:] + u_h)
     return z * h_prev + (1.0 - z) * n, z, r, n, u_h
@@ -166,9 +191,9 @@ def step(params: GRUParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
 
     x_t: tokens ``(batch,)`` int, or features ``(batch, input)`` float; h_prev: ``(batch, hidden)``.
     """
-    x_t = _check_x_t(params, x_t)
+    x_t = _check_x_t(_check_params(params), x_t)
     h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
-    h_t = cell(params, input_projection(params, x_t)[:, 0], h_prev)[0]
+    h_t = _cell(params, _project(params, x_t)[:, 0], h_prev)[0]
     return h_t, h_t @ params.W_hy + params.b_y
 
 
@@ -179,17 +204,15 @@ def forward(params: GRUParams, x: np.ndarray, h0: np.ndarray | None = None) -> C
     zeros when ``None``. Returns a :class:`Cache` (``h: (batch, time, hidden)``,
     ``y: (batch, time, output)``) in ``params.dtype``.
     """
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params: expected GRUParams, got {type(params).__name__}")
-    x = _check_x(params, x)
+    x = _check_x(_check_params(params), x)
     batch, time = x.shape[:2]
     h0 = np.zeros((batch, params.hidden_size), params.dtype) if h0 is None else h0
     h0 = _check_h(params, h0, batch, name="h0")
-    a = input_projection(params, x)
+    a = _project(params, x)
     h, z, r, n, u_h = (np.empty((batch, time, params.hidden_size), params.dtype) for _ in range(5))
     h_prev = h0
     for t in range(time):
-        h_prev, z[:, t], r[:, t], n[:, t], u_h[:, t] = cell(params, a[:, t], h_prev)
+        h_prev, z[:, t], r[:, t], n[:, t], u_h[:, t] = _cell(params, a[:, t], h_prev)
         h[:, t] = h_prev
     return Cache(x=x, h0=h0, h=h, z=z, r=r, n=n, u_h=u_h, y=h @ params.W_hy + params.b_y)
 
@@ -218,10 +241,7 @@ def backward(
 
     and every weight's gradient is a sum over time of (its input).T @ (the gradient at its output).
     """
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params: expected GRUParams, got {type(params).__name__}")
-    if not isinstance(cache, Cache):
-        raise TypeError(f"cache: expected the Cache from gru.forward, got {type(cache).__name__}")
+    _check_cache(_check_params(params), cache)
     batch, time, H = cache.h.shape
     dy, dh_next = _check_backward_args(params, cache, dy, dh_last, truncate)
 
@@ -270,7 +290,6 @@ def backward(
     return grads, dh0
 
 
-
 def step_jacobians(params: GRUParams, cache: Cache) -> np.ndarray:
     """Every step's Jacobian ``J_t = dh_t/dh_{t-1}``: ``(batch, time, hidden, hidden)``.
 
@@ -285,6 +304,8 @@ def step_jacobians(params: GRUParams, cache: Cache) -> np.ndarray:
     with ``R_z, R_r, R_h`` the three blocks of ``W_hh``. A gate z near 1 makes J_t near the
     identity whatever the rest: the gradient (and the state) passes unchanged.
     """
+    _check_cache(_check_params(params), cache)
+    C.require_size("cache", cache.h.size * params.hidden_size)  # (batch, time, H, H) Jacobians
     H = params.hidden_size
     R_z, R_r, R_h = (params.W_hh[:, k * H:(k + 1) * H].T for k in range(3))  # each (H, H), transposed
     h_prev = np.concatenate([cache.h0[:, None], cache.h[:, :-1]], axis=1)[..., None]  # (b, T, H, 1)
@@ -303,3 +324,18 @@ def log10_jacobian_norms(params: GRUParams, cache: Cache) -> np.ndarray:
     :func:`rnn_edu.jacobians.log10_jacobian_norms` for the vanilla RNN."""
     J = step_jacobians(params, cache)
     return jacobians.log10_product_norms(lambda P, t: P @ J[:, t - 1], *cache.h.shape)
+
+
+def _check_params(params) -> GRUParams:
+    return C.require_instance("params", params, GRUParams).require_finite()
+
+
+def _check_cache(params: GRUParams, cache) -> Cache:
+    """The cache of a forward pass with ``params``: its sizes agree, and it is finite."""
+    C.require_instance("cache", cache, Cache, "the Cache from gru.forward")
+    if cache.h.shape[2] != params.hidden_size:
+        raise ValueError(f"cache: expected hidden size {params.hidden_size} (params'), got "
+                         f"{cache.h.shape[2]}: pass the params the forward pass used")
+    for name in ("h0", "h", "z", "r", "n", "u_h"):
+        C.require_finite(f"cache.{name}", getattr(cache, name))
+    return cache

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn_edu import _checks as C
 from rnn_edu.gru import GRUParams
 
 # --- GRU ------------------------------------------------------------------------------------
@@ -32,20 +33,21 @@ def gru_to_keras(params: GRUParams, layer, dense=None, embedding=None) -> None:
     """
     import keras
 
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params: expected GRUParams, got {type(params).__name__}")
+    C.require_instance("params", params, GRUParams).require_finite()
     _check_gru_layer(layer, params.hidden_size, params.reset_after)
     if not layer.built:
         layer.build((None, None, params.input_size))
     n_in = layer.get_weights()[0].shape[0]
     if n_in != params.input_size:
-        raise ValueError(f"layer: its kernel takes {n_in} inputs, params.W_xh {params.input_size}")
+        raise ValueError(f"layer: expected a GRU taking {params.input_size} inputs (params.W_xh), "
+                         f"got one whose kernel takes {n_in}")
     bias = np.stack([params.b_xh, params.b_hh]) if params.reset_after else params.b_xh
     layer.set_weights([params.W_xh, params.W_hh, bias])
     if dense is not None:
         _check_layer("dense", dense, keras.layers.Dense)
         if dense.units != params.output_size:
             raise ValueError(f"dense: expected {params.output_size} units (output size), got {dense.units}")
+        _check_dense(dense)
         if not dense.built:
             dense.build((None, params.hidden_size))
         dense.set_weights([params.W_hy, params.b_y])
@@ -71,27 +73,30 @@ def gru_from_keras(layer, dense=None, embedding=None) -> GRUParams:
     import keras
 
     _check_gru_layer(layer)
-    if not layer.built:
-        raise ValueError("layer: not built yet; call it on an input or build it first")
+    _check_built("layer", layer)
     kernel, recurrent, bias = layer.get_weights()
     H = layer.units
     if embedding is not None:
         _check_layer("embedding", embedding, keras.layers.Embedding)
+        _check_built("embedding", embedding)
         (E,) = embedding.get_weights()
         if E.shape[1] != kernel.shape[0]:
-            raise ValueError(
-                f"embedding: output_dim {E.shape[1]} does not match the GRU's input {kernel.shape[0]}"
-            )
+            raise ValueError(f"embedding: expected output_dim {kernel.shape[0]} (the GRU's input "
+                             f"size), got {E.shape[1]}")
         kernel = E @ kernel
     if dense is None:
         W_hy, b_y = np.eye(H, dtype=kernel.dtype), np.zeros(H, kernel.dtype)
     else:
         _check_layer("dense", dense, keras.layers.Dense)
+        _check_built("dense", dense)
+        _check_dense(dense)
         W_hy, b_y = dense.get_weights()
         if W_hy.shape[0] != H:
-            raise ValueError(f"dense: its kernel takes {W_hy.shape[0]} inputs, the GRU has {H} units")
+            raise ValueError(f"dense: expected a Dense layer taking {H} inputs (the GRU's units), "
+                             f"got one taking {W_hy.shape[0]}")
     b_xh, b_hh = (bias[0], bias[1]) if layer.reset_after else (bias, None)
-    return GRUParams(W_xh=kernel, W_hh=recurrent, b_xh=b_xh, b_hh=b_hh, W_hy=W_hy, b_y=b_y)
+    params = GRUParams(W_xh=kernel, W_hh=recurrent, b_xh=b_xh, b_hh=b_hh, W_hy=W_hy, b_y=b_y)
+    return params.require_finite("layer")  # a diverged training run: say so here, not later
 
 
 def gru_model(params: GRUParams, *, tokens: bool = False):
@@ -103,10 +108,8 @@ def gru_model(params: GRUParams, *, tokens: bool = False):
     """
     import keras
 
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params: expected GRUParams, got {type(params).__name__}")
-    if not isinstance(tokens, bool):
-        raise TypeError(f"tokens: expected True or False, got {tokens!r}")
+    C.require_instance("params", params, GRUParams).require_finite()
+    C.require_bool("tokens", tokens)
     x = keras.Input((None,), dtype="int32") if tokens else keras.Input((None, params.input_size))
     h0 = keras.Input((params.hidden_size,))
     embedding = keras.layers.Embedding(params.input_size, params.input_size) if tokens else None
@@ -129,8 +132,9 @@ def _check_gru_layer(layer, hidden: int | None = None, reset_after: bool | None 
         )
     if reset_after is not None and layer.reset_after != reset_after:
         raise ValueError(
-            f"layer: params are reset_after={reset_after} (b_hh is {'set' if reset_after else 'None'}), "
-            f"the layer is reset_after={layer.reset_after}: the two variants are different functions"
+            f"layer: expected reset_after={reset_after} like params (b_hh is "
+            f"{'set' if reset_after else 'None'}), got reset_after={layer.reset_after}: the two "
+            "variants are different functions"
         )
     cell = layer.cell
     names = (keras.activations.serialize(cell.activation),
@@ -142,6 +146,20 @@ def _check_gru_layer(layer, hidden: int | None = None, reset_after: bool | None 
         )
 
 
+def _check_built(name: str, layer) -> None:
+    if not layer.built:
+        raise ValueError(f"{name}: expected a built layer (call it on an input or build it first), "
+                         "got one not built yet")
+
+
+def _check_dense(dense) -> None:
+    import keras
+
+    act = keras.activations.serialize(dense.activation)
+    if act != "linear" or not dense.use_bias:
+        raise ValueError(f"dense: expected activation=None and use_bias=True (y = h @ W_hy + b_y), "
+                         f"got activation={act!r}, use_bias={dense.use_bias}")
+
+
 def _check_layer(name: str, layer, kind) -> None:
-    if not isinstance(layer, kind):
-        raise TypeError(f"{name}: expected a keras.layers.{kind.__name__}, got {type(layer).__name__}")
+    C.require_instance(name, layer, kind, f"a keras.layers.{kind.__name__}")

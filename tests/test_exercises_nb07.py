@@ -1,3 +1,6 @@
+"""Notebook 07's checkers: the reference answers pass (and agree with the package and Keras);
+each plausible mistake gets its own hint; odd results get a hint, never a traceback."""
+
 import re
 
 import numpy as np
@@ -9,58 +12,79 @@ from rnn_edu.exercises import nb07
 sig = gru.sigmoid
 
 
-def step(x, h, Wx, Wh, bx, bh, *, swap=False, order="zrh", reset="after", gate=sig, out="h"):
-    """The learner's GRU step, with switches for the plausible mistakes."""
+def step(x, h, Wx, Wh, b, *, swap=False, order="zrh", reset="before", gate=sig, out="h"):
+    """The learner's GRU step (reset_after=False), with switches for the plausible mistakes."""
     H = h.shape[1]
-    a, u = x @ Wx + bx, h @ Wh + bh
+    a, u = x @ Wx + b, h @ Wh[:, :2 * H]
     idx = {"z": 0, "r": 1} if order == "zrh" else {"z": 1, "r": 0}
     blk = lambda m, k: m[:, k * H:(k + 1) * H]
     z = gate(blk(a, idx["z"]) + blk(u, idx["z"]))
     r = gate(blk(a, idx["r"]) + blk(u, idx["r"]))
-    if reset == "after":
-        n = np.tanh(blk(a, 2) + r * blk(u, 2))
-    elif reset == "before":
-        n = np.tanh(blk(a, 2) + (r * h) @ Wh[:, 2 * H:] + bh[2 * H:])
+    R_h = Wh[:, 2 * H:]
+    if reset == "before":
+        n = np.tanh(blk(a, 2) + (r * h) @ R_h)
+    elif reset == "after":
+        n = np.tanh(blk(a, 2) + r * (h @ R_h))
     else:
-        n = np.tanh(blk(a, 2) + blk(u, 2))
+        n = np.tanh(blk(a, 2) + h @ R_h)
     if out == "n":
         return n
+    if out == "reset kept":
+        return z * (r * h) + (1 - z) * n
     return (1 - z) * h + z * n if swap else z * h + (1 - z) * n
+
+
+def no_return(*args):  # computes nothing and forgets to return
+    _ = args
 
 
 def assert_hint(check, fn, expected):
     fb = check(fn)
-    assert not fb.ok and re.search(expected, fb.message), fb.message
+    assert not fb.ok and fb.attempted and re.search(expected, fb.message), fb.message
+    assert "could not be checked" not in fb.message
+
+
+def test_strict_mode_turns_a_hint_into_an_error(monkeypatch):
+    monkeypatch.setenv("RNN_EDU_STRICT", "1")
+    assert nb07.check_gru_step(step).ok
     with pytest.raises(AssertionError, match="not yet"):
-        check(fn, strict=True)
+        nb07.check_gru_step(lambda *a: step(*a, swap=True))
 
 
 def test_the_step_reference_is_the_package_and_keras_convention():
-    assert nb07.check_gru_step(step, strict=True).ok
+    assert nb07.check_gru_step(step).ok
     rng = np.random.default_rng(0)
-    p = gru.init_params(2, 3, 1, seed=0)
-    p.b_xh[:], p.b_hh[:] = rng.normal(size=9), rng.normal(size=9)
+    p = gru.init_params(2, 3, 1, reset_after=False, seed=0)
+    p.b_xh[:] = rng.normal(size=9)
     x, h = rng.normal(size=(2, 2)), rng.normal(size=(2, 3))
-    np.testing.assert_allclose(step(x, h, p.W_xh, p.W_hh, p.b_xh, p.b_hh), gru.step(p, x, h)[0])
+    np.testing.assert_allclose(step(x, h, p.W_xh, p.W_hh, p.b_xh), gru.step(p, x, h)[0])
+    keras = pytest.importorskip("keras")
+    layer = keras.layers.GRU(3, reset_after=False, return_sequences=True)
+    layer.build((None, None, 2))
+    layer.set_weights([p.W_xh, p.W_hh, p.b_xh])
+    got = np.asarray(layer(x[:, None].astype(np.float32), initial_state=h.astype(np.float32)))
+    np.testing.assert_allclose(got[:, 0], step(x, h, p.W_xh, p.W_hh, p.b_xh), atol=1e-5)
 
 
 @pytest.mark.parametrize("kwargs, expected", [
     ({"swap": True}, "z and 1 - z are swapped"),
     ({"order": "rzh"}, "order r, z, h"),
-    ({"reset": "before"}, "reset_after=False"),
+    ({"reset": "after"}, "that is reset_after=True"),
     ({"reset": "none"}, "reset gate is missing"),
     ({"gate": np.tanh}, "gates use tanh"),
     ({"out": "n"}, "candidate n_t, not the new state"),
+    ({"out": "reset kept"}, "reset gate acts only inside the candidate"),
 ])
 def test_step_mistakes_get_specific_hints(kwargs, expected):
     assert_hint(nb07.check_gru_step, lambda *a: step(*a, **kwargs), expected)
 
 
 def test_step_generic_failures():
-    assert_hint(nb07.check_gru_step, lambda *a: None, "forget a `return`")
+    assert_hint(nb07.check_gru_step, no_return, "forget a `return`")
     assert_hint(nb07.check_gru_step, lambda *a: 1 / 0, "raised ZeroDivisionError")
     assert_hint(nb07.check_gru_step, lambda *a: step(*a)[0], r"expected shape \(3, 4\)")
     assert_hint(nb07.check_gru_step, lambda *a: 1.1 * step(*a), "in the first row")
+    assert_hint(nb07.check_gru_step, lambda *a: step(*a) + 0j, "complex")
 
 
 def layout(W_xz, W_xr, W_xh, W_hz, W_hr, W_hh, b_z, b_r, b_h, *, mistake=None):
@@ -77,13 +101,15 @@ def layout(W_xz, W_xr, W_xh, W_hz, W_hr, W_hh, b_z, b_r, b_h, *, mistake=None):
         kernel = kernel.T
     if mistake == "blocks transposed":
         recurrent = np.hstack([b.T for b in blocks["recurrent"]])
+    if mistake == "bias transposed":  # a (1, 3H) row: the right numbers, the wrong shape
+        bias = bias[None]
     if mistake == "two biases":
         bias = np.stack([bias, np.zeros_like(bias)])
     return kernel, recurrent, bias
 
 
 def test_the_layout_reference_makes_a_keras_gru_agree_with_d2l():
-    assert nb07.check_to_keras_layout(layout, strict=True).ok
+    assert nb07.check_to_keras_layout(layout).ok
     keras = pytest.importorskip("keras")
     rng = np.random.default_rng(1)
     W = {k: rng.normal(size=s) for k, s in (("W_xz", (3, 2)), ("W_xr", (3, 2)), ("W_xh", (3, 2)),
@@ -109,6 +135,7 @@ def test_the_layout_reference_makes_a_keras_gru_agree_with_d2l():
     ("transposed", "kernel is transposed"),
     ("blocks transposed", "each block is transposed"),
     ("two biases", r"bias \(2, 3H\) is the reset_after=True layout"),
+    ("bias transposed", r"expected shape \(6,\), got \(1, 6\)"),
 ])
 def test_layout_mistakes_get_specific_hints(mistake, expected):
     assert_hint(nb07.check_to_keras_layout, lambda *a: layout(*a, mistake=mistake), expected)
@@ -116,6 +143,10 @@ def test_layout_mistakes_get_specific_hints(mistake, expected):
 
 def test_layout_generic_failures():
     assert_hint(nb07.check_to_keras_layout, lambda *a: layout(*a)[:2], "return three arrays")
+    assert_hint(nb07.check_to_keras_layout,
+                lambda *a: dict(zip(("kernel", "recurrent_kernel", "bias"), layout(*a))), "not a dict")
+    assert_hint(nb07.check_to_keras_layout, lambda *a: np.vstack(layout(*a)[:2]),
+                "return three arrays")
     assert_hint(nb07.check_to_keras_layout, lambda *a: (None, None, None), "kernel is None")
     assert_hint(nb07.check_to_keras_layout, lambda *a: (*layout(*a)[:2], np.zeros(6)),
                 "bias: expected the blocks b_z, b_r, b_h")
@@ -132,7 +163,7 @@ def backward(dh, h, z, r, n, u_h, W, *, direct=True, zsign=1, cand="1-z", tanh_s
 
 
 def test_the_backward_reference_is_gru_backward_for_one_step():
-    assert nb07.check_gru_step_backward(backward, strict=True).ok
+    assert nb07.check_gru_step_backward(backward).ok
     rng = np.random.default_rng(2)
     p = gru.init_params(2, 3, 1, seed=2)
     p.b_xh[:], p.b_hh[:] = rng.normal(size=9), rng.normal(size=9)
@@ -157,24 +188,26 @@ def test_backward_mistakes_get_specific_hints(kwargs, expected):
 
 
 def test_backward_generic_failures():
-    assert_hint(nb07.check_gru_step_backward, lambda *a: None, "forget a `return`")
+    assert_hint(nb07.check_gru_step_backward, no_return, "forget a `return`")
     assert_hint(nb07.check_gru_step_backward, lambda *a: "dh", "array of numbers")
     assert_hint(nb07.check_gru_step_backward, lambda *a: 2 * backward(*a), "sum the direct path")
 
 
-def jacobian(h, z, r, n, u_h, W, *, diag=True, transpose=False, zpath=1, rpath=True, cand="1-z"):
+def jacobian(h, z, r, n, u_h, W, *, diag=True, transpose=False, zpath=1, rpath=True, cand="1-z",
+             tanh_slope=True):
     H = len(h)
     R_z, R_r, R_h = (W[:, k * H:(k + 1) * H].T for k in range(3))
     dz = (z * (1 - z))[:, None] * R_z
     dr = (r * (1 - r))[:, None] * R_r
-    dn = (1 - n**2)[:, None] * ((u_h[:, None] * dr if rpath else 0) + r[:, None] * R_h)
+    dn = (1 - n**2 if tanh_slope else np.ones_like(n))[:, None] * (
+        (u_h[:, None] * dr if rpath else 0) + r[:, None] * R_h)
     J = (np.diag(z) if diag else 0) + zpath * (h - n)[:, None] * dz \
         + ((1 - z) if cand == "1-z" else z)[:, None] * dn
     return J.T if transpose else J
 
 
 def test_the_jacobian_reference_is_gru_step_jacobians():
-    assert nb07.check_gru_jacobian(jacobian, strict=True).ok
+    assert nb07.check_gru_jacobian(jacobian).ok
     rng = np.random.default_rng(3)
     p = gru.init_params(2, 3, 1, seed=3)
     p.b_xh[:], p.b_hh[:] = rng.normal(size=9), rng.normal(size=9)
@@ -190,6 +223,7 @@ def test_the_jacobian_reference_is_gru_step_jacobians():
     ({"zpath": -1}, "sign of the z path"),
     ({"rpath": False}, "path through the reset gate is missing"),
     ({"cand": "z"}, "candidate's weight is 1 - z"),
+    ({"tanh_slope": False}, "tanh's slope is missing"),
 ])
 def test_jacobian_mistakes_get_specific_hints(kwargs, expected):
     assert_hint(nb07.check_gru_jacobian, lambda *a: jacobian(*a, **kwargs), expected)
@@ -197,5 +231,5 @@ def test_jacobian_mistakes_get_specific_hints(kwargs, expected):
 
 def test_jacobian_generic_failures():
     assert_hint(nb07.check_gru_jacobian, lambda *a: np.eye(3), r"expected shape \(4, 4\)")
-    assert_hint(nb07.check_gru_jacobian, lambda *a: None, "forget a `return`")
+    assert_hint(nb07.check_gru_jacobian, no_return, "forget a `return`")
     assert_hint(nb07.check_gru_jacobian, lambda *a: 0.5 * jacobian(*a), "J = diag\\(z\\)")

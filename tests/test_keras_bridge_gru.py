@@ -136,13 +136,13 @@ def test_bad_layers_are_named():
         kb.gru_to_keras(p, keras.layers.SimpleRNN(4))
     with pytest.raises(ValueError, match=r"layer: expected a GRU with 4 units \(params' hidden size\)"):
         kb.gru_to_keras(p, keras.layers.GRU(5))
-    with pytest.raises(ValueError, match="params are reset_after=True.*the layer is reset_after=False"):
+    with pytest.raises(ValueError, match="layer: expected reset_after=True.*got reset_after=False"):
         kb.gru_to_keras(p, keras.layers.GRU(4, reset_after=False))
     with pytest.raises(ValueError, match="recurrent_activation='sigmoid'.*got 'tanh', 'hard_sigmoid'"):
         kb.gru_to_keras(p, keras.layers.GRU(4, recurrent_activation="hard_sigmoid"))
     built = keras.layers.GRU(4)
     built.build((None, None, 5))
-    with pytest.raises(ValueError, match="layer: its kernel takes 5 inputs, params.W_xh 3"):
+    with pytest.raises(ValueError, match=r"layer: expected a GRU taking 3 inputs.*kernel takes 5"):
         kb.gru_to_keras(p, built)
     with pytest.raises(ValueError, match=r"dense: expected 2 units \(output size\), got 3"):
         kb.gru_to_keras(p, keras.layers.GRU(4), dense=keras.layers.Dense(3))
@@ -151,9 +151,9 @@ def test_bad_layers_are_named():
     with pytest.raises(TypeError, match="params: expected GRUParams, got RNNParams"):
         from rnn_edu import rnn
         kb.gru_model(rnn.init_params(3, 4, 2))
-    with pytest.raises(ValueError, match="layer: not built yet"):
+    with pytest.raises(ValueError, match="layer: expected a built layer.*not built yet"):
         kb.gru_from_keras(keras.layers.GRU(4))
-    with pytest.raises(ValueError, match="dense: its kernel takes 3 inputs, the GRU has 4 units"):
+    with pytest.raises(ValueError, match=r"dense: expected a Dense layer taking 4 inputs.*got one taking 3"):
         dense = keras.layers.Dense(2)
         dense.build((None, 3))
         kb.gru_from_keras(built, dense)

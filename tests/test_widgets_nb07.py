@@ -93,18 +93,21 @@ def test_bad_arguments_are_named(params):
 
     with pytest.raises(TypeError, match="params: expected GRUParams, got RNNParams"):
         GateExplorer(rnn.init_params(2, 4, 1))
-    with pytest.raises(ValueError, match="params: the adding problem needs input size 2 and output size 1"):
+    with pytest.raises(ValueError, match=r"params: expected input size 2 and output size 1"):
         GateExplorer(gru.init_params(3, 4, 1))
-    with pytest.raises(ValueError, match=r"time: expected an int in \[10, 200\], got int 5"):
+    with pytest.raises(ValueError, match=r"time: expected an int in \[10, 200\], got 5"):
         GateExplorer(params, time=5)
     with pytest.raises(ValueError, match=r"first: expected an int in \[0, 29\] \(the first half of T = 60\)"):
         GateExplorer(params, time=60, first=30)
-    with pytest.raises(ValueError, match=r"second: expected an int in \[30, 59\].*got int 60"):
+    with pytest.raises(ValueError, match=r"second: expected an int in \[30, 59\] \(the second half.*got 60"):
         GateExplorer(params, time=60, first=3, second=60)
-    with pytest.raises(ValueError, match="max_time: expected an int >= 10"):
+    with pytest.raises(ValueError, match=r"max_time: expected an int in \[10, 10000\], got 5"):
         GateExplorer(params, max_time=5)
     e = GateExplorer(params, time=60, first=5, second=40)
-    with pytest.raises(ValueError, match="second: expected an int"):
+    with pytest.raises(TypeError, match="second: expected an int"):
         e.compute(60, 5, 2.5)
+    with pytest.raises(TypeError, match="seed: expected an int >= 0, got str"):
+        GateExplorer(params, seed="x")
+    assert GateExplorer(params, time=np.int64(60), first=np.int64(5), second=np.int64(40)).values
     with pytest.raises(ValueError, match=r"unknown control"):
         e.set(markers=3)

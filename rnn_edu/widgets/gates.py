@@ -15,9 +15,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from rnn_edu import _checks as C
 from rnn_edu import gru
-from rnn_edu._checks import describe as _describe
 from rnn_edu.widgets._base import Explorer
+
+MAX_TIME = 10_000  # the longest sequence the explorer draws (one heat-map column per step)
 
 
 class GateExplorer(Explorer):
@@ -26,6 +28,8 @@ class GateExplorer(Explorer):
     time: the length T (10..max_time); first, second: the marker positions, first in
     ``[0, T/2)`` and second in ``[T/2, T)`` as in :func:`rnn_edu.adding.adding_problem`;
     seed: fixes the sequence's values (the sliders only move the markers and cut the length).
+    Wrong constructor arguments are refused, naming the argument; ``set`` past a slider's range
+    clamps to it (the slider's contract), and changing T moves the markers into their halves.
     """
 
     title = "Gate explorer"
@@ -33,18 +37,16 @@ class GateExplorer(Explorer):
 
     def __init__(self, params: gru.GRUParams, *, time: int = 100, first: int = 10,
                  second: int = 70, max_time: int = 200, seed: int = 0) -> None:
-        if not isinstance(params, gru.GRUParams):
-            raise TypeError(f"params: expected GRUParams, got {type(params).__name__}")
+        C.require_instance("params", params, gru.GRUParams).require_finite()
         if params.input_size != 2 or params.output_size != 1:
             raise ValueError(
-                "params: the adding problem needs input size 2 and output size 1, got "
+                "params: expected input size 2 and output size 1 (the adding problem), got "
                 f"{params.input_size} and {params.output_size}"
             )
-        if not isinstance(max_time, (int, np.integer)) or isinstance(max_time, bool) or max_time < 10:
-            raise ValueError(f"max_time: expected an int >= 10, got {_describe(max_time)}")
-        _check_setting(time, first, second, max_time)
+        max_time = C.require_int("max_time", max_time, 10, MAX_TIME)
+        time, first, second = _check_setting(time, first, second, max_time)
         self.params = params.astype(np.float64)
-        self.values_ = np.random.default_rng(seed).uniform(0.0, 1.0, max_time)
+        self.values_ = np.random.default_rng(C.require_seed("seed", seed)).uniform(0.0, 1.0, max_time)
         style = {"description_width": "initial"}
         slider = dict(style=style, continuous_update=False)
         self.controls = {
@@ -61,7 +63,7 @@ class GateExplorer(Explorer):
 
     def sequence(self, time: int, first: int, second: int) -> tuple[np.ndarray, float]:
         """``(x, target)``: ``x (1, time, 2)`` [value, marker] and the sum of the marked values."""
-        _check_setting(time, first, second, len(self.values_))
+        time, first, second = _check_setting(time, first, second, len(self.values_))
         x = np.zeros((1, time, 2))
         x[0, :, 0] = self.values_[:time]
         x[0, [first, second], 1] = 1.0
@@ -114,13 +116,10 @@ def _held_units(z: np.ndarray, first: int) -> int:
     return int(np.sum(np.all(z[first + 1:] > 0.9, axis=0)))
 
 
-def _check_setting(time, first, second, max_time: int) -> None:
-    if not isinstance(time, (int, np.integer)) or isinstance(time, bool) or not 10 <= time <= max_time:
-        raise ValueError(f"time: expected an int in [10, {max_time}], got {_describe(time)}")
-    for name, value, low, high in (("first", first, 0, time // 2 - 1),
-                                   ("second", second, time // 2, time - 1)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not low <= value <= high:
-            raise ValueError(
-                f"{name}: expected an int in [{low}, {high}] (the {'first' if low == 0 else 'second'} "
-                f"half of T = {time}), got {_describe(value)}"
-            )
+def _check_setting(time, first, second, max_time: int) -> tuple[int, int, int]:
+    """``(time, first, second)`` as ints: T in [10, max_time], each marker in its half of T."""
+    time = C.require_int("time", time, 10, max_time)
+    first = C.require_int("first", first, 0, time // 2 - 1, why=f"the first half of T = {time}")
+    second = C.require_int("second", second, time // 2, time - 1,
+                           why=f"the second half of T = {time}")
+    return time, first, second
