@@ -156,6 +156,10 @@ def _loop(params, time, steps, batch_size, optimizer, clip_norm, seed, history) 
         optimizer.step(params, grads)
 
 
+#: The most training a call of :func:`fit_keras` runs: epochs * n * time sequence steps.
+MAX_FIT_STEPS = 10**8
+
+
 def fit_keras(layer: str, time: int = 100, *, units: int = 32, seed: int = 0, n: int = 3000,
               epochs: int = 4, batch_size: int = 32, lr: float = 1e-2, clipnorm: float = 1.0,
               verbose: int = 0):
@@ -167,9 +171,14 @@ def fit_keras(layer: str, time: int = 100, *, units: int = 32, seed: int = 0, n:
     Returns the trained ``keras.Sequential`` ``[Input((time, 2)), layer, Dense(1)]``.
     """
     C.require_choice("layer", layer, ("SimpleRNN", "GRU", "LSTM"))
+    C.require_int("units", units, 1, rnn.MAX_HIDDEN)
+    epochs, batch_size = C.require_int("epochs", epochs, 1), C.require_int("batch_size", batch_size, 1)
+    lr, clipnorm = C.require_real("lr", lr, above=0), C.require_real("clipnorm", clipnorm, above=0)
+    C.require_choice("verbose", verbose, (0, 1, 2))
+    x, target = adding_problem(n, time, seed=seed)  # checks n, time and seed
+    C.require_size("epochs", epochs * len(x) * time, MAX_FIT_STEPS, what="sequence steps")
     import keras
 
-    x, target = adding_problem(n, time, seed=seed)
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input((time, 2)), getattr(keras.layers, layer)(units),
                               keras.layers.Dense(1)])
@@ -181,5 +190,10 @@ def fit_keras(layer: str, time: int = 100, *, units: int = 32, seed: int = 0, n:
 
 def keras_mse(model, x: np.ndarray, target: np.ndarray) -> float:
     """A Keras model's MSE on ``x: (n, time, 2)`` against ``target: (n, 1)``."""
+    import keras
+
+    C.require_instance("model", model, keras.Model, "a keras.Model")
+    x = C.require_array("x", x, shape=("n", "time", 2), nonempty=True)
+    target = C.require_array("target", target, shape=(len(x), 1))
     y = np.asarray(model.predict(x.astype(np.float32), batch_size=len(x), verbose=0), dtype=float)
     return float(np.mean((y - target) ** 2))

@@ -79,6 +79,8 @@ class GRUParams(_Weights):
     b_y: np.ndarray
 
     def __post_init__(self) -> None:
+        for name in ("W_xh", "W_hh", "b_xh", "W_hy", "b_y"):  # b_hh alone may be None
+            C.require_instance(name, getattr(self, name), np.ndarray, "a NumPy array")
         self._check_arrays()
         n_in, n3 = _shape2("W_xh", self.W_xh)
         if n3 % 3:

@@ -145,12 +145,17 @@ def log10_product_norms(times_jacobian, batch: int, time: int, hidden: int) -> n
     Jacobian dh_t/dh_{t-1} of step t = 1..T (the vanilla RNN above, the GRU in :mod:`rnn_edu.gru`).
     Returns ``(batch, time + 1)``, as :func:`log10_jacobian_norms`.
     """
+    C.require_callable("times_jacobian", times_jacobian)
+    batch, time = C.require_int("batch", batch, min=1), C.require_int("time", time, min=0)
+    hidden = C.require_int("hidden", hidden, min=1)
+    C.require_size("time", batch * (time + 1) * hidden**2)  # every product is kept
     P = np.broadcast_to(np.eye(hidden), (batch, hidden, hidden)).copy()
     products = np.empty((batch, time + 1, hidden, hidden))  # P_t divided by 10**log_scale[:, t]
     log_scale = np.zeros((batch, time + 1))
     products[:, time] = P
     for t in range(time, 0, -1):
-        P = times_jacobian(P, t)
+        P = C.require_array("times_jacobian", times_jacobian(P, t), kind="float",
+                            shape=(batch, hidden, hidden), finite=False)
         size = np.abs(P).max(axis=(1, 2))  # largest entry: cheap, and no squares to underflow
         safe = np.where(size > 0, size, 1.0)
         P /= safe[:, None, None]

@@ -129,6 +129,8 @@ def init_params(
 
 def random_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
     """A random ``(n, n)`` orthogonal matrix, uniformly distributed (the Q of a QR, signs fixed)."""
+    C.require_instance("rng", rng, np.random.Generator, "a np.random.Generator")
+    C.require_int("n", n, 1, MAX_HIDDEN, why="a QR of n x n")
     q, r = np.linalg.qr(rng.standard_normal((n, n)))
     return q * np.sign(np.diag(r))
 

@@ -35,7 +35,9 @@ from rnn_edu import (
     checkpoint,
     data,
     gradcheck,
+    gru,
     jacobians,
+    keras_bridge,
     losses,
     markov,
     optim,
@@ -46,8 +48,9 @@ from rnn_edu import (
     versions,
     widgets,
 )
-from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05
+from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb07
 from rnn_edu.exercises._feedback import Feedback
+from rnn_edu.widgets.gates import GateExplorer
 from rnn_edu.widgets.hidden_state import HiddenStateExplorer
 from rnn_edu.widgets.markov_explorer import MarkovExplorer, show_char
 from rnn_edu.widgets.stepper import StepperExplorer
@@ -193,6 +196,55 @@ def _ok_fn(*a, **k):
     return np.zeros(3)
 
 
+def gparams(n_in: int = 3, n_out: int = 2, hidden: int = 4, reset_after: bool = True,
+            dtype=np.float64) -> gru.GRUParams:
+    return gru.init_params(n_in, hidden, n_out, reset_after=reset_after, seed=1, dtype=dtype)
+
+
+def gru_forward_case() -> dict:
+    p = gparams()
+    cache = gru.forward(p, np.array([[0, 1, 2], [2, 1, 0]]))
+    return {"params": p, "cache": cache, "dy": np.ones_like(cache.y), "dh_last": None,
+            "truncate": None}
+
+
+def _keras_gru(built: bool = True):
+    import keras
+
+    layer = keras.layers.GRU(4)
+    if built:
+        layer.build((None, None, 3))
+    return layer
+
+
+def _keras_dense(built: bool = True):
+    import keras
+
+    dense = keras.layers.Dense(2)
+    if built:
+        dense.build((None, 4))
+    return dense
+
+
+def _keras_model():
+    import keras
+
+    return _shared("keras model", lambda: keras.Sequential(
+        [keras.Input((5, 2)), keras.layers.GRU(2), keras.layers.Dense(1)]))
+
+
+def _gates():
+    return GateExplorer(gparams(2, 1), time=20, first=2, second=15, max_time=30)
+
+
+def _gates_compute(**k):
+    return _shared("gates", _gates).compute(**k)
+
+
+def _gates_sequence(**k):
+    return _shared("gates", _gates).sequence(**k)
+
+
 CHECKPOINT = checkpoint.save(Path(tempfile.mkdtemp(prefix="rnn_edu_props_")) / "model",
                              params(), VOCAB)
 
@@ -271,6 +323,54 @@ CASES = [
     C("rnn.forward", rnn.forward,
       lambda: {"params": params(3, 2), "x": np.ones((2, 3, 3)), "h0": np.zeros((2, 4))}),
     C("bptt.backward", bptt.backward, forward_case),
+    C("rnn.random_orthogonal", rnn.random_orthogonal,
+      lambda: {"rng": np.random.default_rng(0), "n": 3}),
+    # gru
+    C("gru.sigmoid", gru.sigmoid, lambda: {"a": np.array([0.0, 50.0, -50.0])}),
+    C(("gru.GRUParams", "gru.GRUParams.as_dict", "gru.GRUParams.copy"),
+      lambda **k: gru.GRUParams(**k).copy().as_dict(), lambda: gparams().as_dict()),
+    C("gru.GRUParams.require_finite", lambda name: gparams().require_finite(name),
+      lambda: {"name": "params"}),
+    C("gru.GRUParams.astype", lambda dtype: gparams().astype(dtype), lambda: {"dtype": np.float32}),
+    C("gru.init_params", gru.init_params,
+      lambda: {"input_size": 3, "hidden_size": 4, "output_size": 2, "reset_after": False,
+               "seed": 0, "dtype": np.float32}),
+    C("gru.Cache", gru.Cache, lambda: {k: getattr(gru_forward_case()["cache"], k)
+                                       for k in ("x", "h0", "h", "z", "r", "n", "u_h", "y")}),
+    C("gru.input_projection", gru.input_projection,
+      lambda: {"params": gparams(), "x": np.ones((2, 3, 3))}),
+    C("gru.cell", gru.cell, lambda: {"params": gparams(reset_after=False),
+                                     "a_t": np.ones((2, 12)), "h_prev": np.zeros((2, 4))}),
+    C("gru.step", gru.step,
+      lambda: {"params": gparams(), "x_t": np.array([0, 2]), "h_prev": np.zeros((2, 4))}),
+    C("gru.forward", gru.forward,
+      lambda: {"params": gparams(), "x": np.ones((2, 3, 3)), "h0": np.zeros((2, 4))}),
+    C("gru.backward", gru.backward, gru_forward_case),
+    C(("gru.step_jacobians", "gru.log10_jacobian_norms"),
+      lambda **k: (gru.step_jacobians(**k), gru.log10_jacobian_norms(**k)),
+      lambda: {k: v for k, v in gru_forward_case().items() if k in ("params", "cache")}),
+    C("gradcheck.check_gru", gradcheck.check_gru,
+      lambda: {"params": gparams(3, 3), "x": np.array([[0, 1, 2]]), "targets": np.array([[1, 2, 0]]),
+               "h0": None, "eps": 1e-3, "order": 4, "samples": 2, "seed": 0, "tol": 1e-6}),
+    # keras_bridge (Keras imported only here)
+    C("keras_bridge.gru_to_keras", keras_bridge.gru_to_keras,
+      lambda: {"params": gparams(), "layer": _keras_gru(built=False),
+               "dense": _keras_dense(built=False), "embedding": None}, slow=True),
+    C("keras_bridge.gru_from_keras", keras_bridge.gru_from_keras,
+      lambda: {"layer": _keras_gru(), "dense": _keras_dense(), "embedding": None}, slow=True),
+    C("keras_bridge.gru_model", keras_bridge.gru_model,
+      lambda: {"params": gparams(), "tokens": True}, slow=True),
+    C("adding.fit_keras", adding.fit_keras,
+      lambda: {"layer": "GRU", "time": 5, "units": 2, "seed": 0, "n": 8, "epochs": 1,
+               "batch_size": 8, "lr": 1e-2, "clipnorm": 1.0, "verbose": 0},
+      odd={"epochs": ODD.filter(lambda v: not (isinstance(v, int) and 2 <= v <= 10**4)),
+           "n": ODD.filter(lambda v: not (isinstance(v, int) and 9 <= v <= 10**4)),
+           "time": ODD.filter(lambda v: not (isinstance(v, int) and 6 <= v <= 10**4))},
+      slow=True),
+    C("adding.keras_mse", lambda **k: adding.keras_mse(_keras_model(), **k),
+      lambda: dict(zip(("x", "target"), adding.adding_problem(4, 5, seed=0))), slow=True),
+    C("adding.keras_mse", lambda model: adding.keras_mse(model, *adding.adding_problem(2, 5)),
+      lambda: {"model": _keras_model()}, odd={"model": ODD}, slow=True),
     # gradcheck
     C("gradcheck.relative_error", gradcheck.relative_error,
       lambda: {"a": np.array([1.0, 2.0]), "n": 1.0}),
@@ -304,6 +404,9 @@ CASES = [
     C(("jacobians.log10_bound", "jacobians.bound"),
       lambda **k: (jacobians.log10_bound(**k), jacobians.bound(**k)),
       lambda: {"sigma_max": 0.9, "gamma": 1.0, "time": 5}),
+    C("jacobians.log10_product_norms", jacobians.log10_product_norms,
+      lambda: {"times_jacobian": lambda P, t: 0.5 * P, "batch": 2, "time": 3, "hidden": 2},
+      odd={"times_jacobian": ODD_FUNCTIONS}),
     C("jacobians.spectral_norm", jacobians.spectral_norm, lambda: {"W": np.eye(3)}),
     C("jacobians.spectral_radius", jacobians.spectral_radius, lambda: {"W": np.eye(3)}),
     C("jacobians.with_spectral_norm", jacobians.with_spectral_norm,
@@ -315,11 +418,12 @@ CASES = [
       lambda: {"grads": {"w": np.ones(3)}, "max_norm": 1.0}),
     C("optim.clip_elementwise", optim.clip_elementwise,
       lambda: {"grads": params().as_dict(), "value": 0.1}),
-    C(("optim.SGD",), lambda params, grads, **k: optim.SGD(**k).step(params, grads),
+    C(("optim.SGD", "optim.SGD.step"), lambda params, grads, **k: optim.SGD(**k).step(params, grads),
       lambda: {"lr": 0.1, "momentum": 0.5, "params": {"w": np.ones(2)}, "grads": {"w": np.ones(2)}}),
-    C(("optim.Adagrad",), lambda params, grads, **k: optim.Adagrad(**k).step(params, grads),
+    C(("optim.Adagrad", "optim.Adagrad.step"),
+      lambda params, grads, **k: optim.Adagrad(**k).step(params, grads),
       lambda: {"lr": 0.1, "eps": 1e-8, "params": {"w": np.ones(2)}, "grads": {"w": np.zeros(2)}}),
-    C(("optim.Adam",), lambda params, grads, **k: optim.Adam(**k).step(params, grads),
+    C(("optim.Adam", "optim.Adam.step"), lambda params, grads, **k: optim.Adam(**k).step(params, grads),
       lambda: {"lr": 0.1, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8, "t": 0,
                "params": params().as_dict(), "grads": params().as_dict()}),
     # train
@@ -366,7 +470,9 @@ CASES = [
                       (nb04, nb04.check_backward_step), (nb04, nb04.check_grad_b_h),
                       (nb04, nb04.check_clip_global_norm), (nb04, nb04.check_relu_backward),
                       (nb05, nb05.check_tanh_jacobian), (nb05, nb05.check_gradient_bound),
-                      (nb05, nb05.check_gradient_norms), (nb05, nb05.check_non_normal)]],
+                      (nb05, nb05.check_gradient_norms), (nb05, nb05.check_non_normal),
+                      (nb07, nb07.check_gru_step), (nb07, nb07.check_to_keras_layout),
+                      (nb07, nb07.check_gru_step_backward), (nb07, nb07.check_gru_jacobian)]],
     C("exercises.nb02.check_latch", lambda params, vocab: nb02.check_latch(params, vocab),
       lambda: {"params": params(BRACKETS.size), "vocab": BRACKETS}),
     C("exercises.nb03.check_shapes", lambda answer: nb03.check_shapes(answer),
@@ -412,6 +518,15 @@ CASES = [
     C(("widgets.vanishing.VanishingExplorer.draw", "widgets.vanishing.VanishingExplorer.update"),
       _set(_vanishing), lambda: {"sigma_max": 2.0, "time": 8, "activation": "linear",
                                  "input_scale": 0.5, "matrix": "gaussian"}, slow=True),
+    C("widgets.gates.GateExplorer", lambda **k: _explorer(GateExplorer, **k),
+      lambda: {"params": gparams(2, 1), "time": 20, "first": 2, "second": 15, "max_time": 30,
+               "seed": 0}, slow=True),
+    C("widgets.gates.GateExplorer.draw", _set(_gates), lambda: {"time": 25, "first": 3,
+                                                                 "second": 20}, slow=True),
+    C("widgets.gates.GateExplorer.compute", _gates_compute,
+      lambda: {"time": 20, "first": 2, "second": 15}),
+    C("widgets.gates.GateExplorer.sequence", _gates_sequence,
+      lambda: {"time": 20, "first": 2, "second": 15}),
     C("widgets.vanishing.VanishingExplorer.compute", lambda **k: _vanishing_compute(**k),
       lambda: {"sigma_max": 1.5, "time": 5, "activation": "tanh", "input_scale": 1.0,
                "matrix": "gaussian"}),
@@ -538,7 +653,12 @@ def public_names() -> set[str]:
                 names.add(f"{prefix}.{name}")
             elif inspect.isclass(obj) and not issubclass(obj, BaseException):
                 names.add(f"{prefix}.{name}")
-                for attr, member in vars(obj).items():
+                # its own methods, and those it inherits from private bases (rnn._Weights)
+                own_attrs = {attr: member for base in reversed(obj.__mro__)
+                             if base is obj or (base.__name__.startswith("_")
+                                                and base.__module__.startswith("rnn_edu"))
+                             for attr, member in vars(base).items()}
+                for attr, member in own_attrs.items():
                     if not attr.startswith("_") and (inspect.isfunction(member)
                                                      or isinstance(member, classmethod)):
                         names.add(f"{prefix}.{name}.{attr}")
