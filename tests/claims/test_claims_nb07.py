@@ -84,3 +84,37 @@ def test_gates_hold_the_first_marker(runs):
         error.append(0.1 - abs(y[-1] - target))
     report("units holding z > 0.9 after the first marker >= 1 (count - 0.5)", held)
     report("explorer sequence |prediction - target| < 0.1", error)
+
+
+def test_exercise_5_gates_biases_and_length_200(runs):
+    """Notebook 07 exercise 5's discussion: what the units that hold look like, and T = 200."""
+    results, _ = runs
+    val_x, val_y = adding.adding_problem(1000, 100, seed=10**6)
+    x200, y200 = adding.adding_problem(1000, 200, seed=10**6)
+    baseline200 = adding.baseline_mse(y200)
+    bias, above, marker, dip, below, worse = [], [], [], [], [], []
+    for seed in SEEDS:
+        p = keras_bridge.gru_from_keras(*results[seed][0]["GRU"].layers).astype(np.float64)
+        H = p.hidden_size
+        z = GateExplorer(p, time=100, first=10, second=70).compute(100, 10, 70)[0]
+        held = np.flatnonzero(np.all(z[11:] > 0.9, axis=0))
+        others = np.setdiff1d(np.arange(H), held)
+        b_z = p.b_xh[:H] + p.b_hh[:H]
+        bias.append(b_z[held].min())
+        above.append(b_z[held].mean() - b_z[others].mean())
+        marker.append(-p.W_xh[1, held].mean())
+        z_val = gru.forward(p, val_x).z
+        at = val_x[:, :, 1] > 0
+        dip.append(z_val[~at][:, held].mean() - z_val[at][:, held].mean())
+        mse100 = np.mean((gru.forward(p, val_x).y[:, -1] - val_y) ** 2)
+        mse200 = np.mean((gru.forward(p, x200).y[:, -1] - y200) ** 2)
+        below.append(baseline200 - mse200)
+        worse.append(mse200 / mse100 - 5)
+        print(f"seed {seed}: {len(held)} held, z at markers {z_val[at][:, held].mean():.3f} vs "
+              f"{z_val[~at][:, held].mean():.3f}; MSE T=100 {mse100:.4f}, T=200 {mse200:.4f}")
+    report("ex5 every held unit has b_z + b'_z > 0", bias)
+    report("ex5 held units' mean b_z + b'_z above the others'", above)
+    report("ex5 held units' mean marker weight on z < 0", marker)
+    report("ex5 held units' mean z lower at the markers", dip)
+    report("ex5 T = 200 MSE below the baseline", below)
+    report("ex5 T = 200 MSE more than 5x the T = 100 MSE", worse)
