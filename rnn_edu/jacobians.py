@@ -143,7 +143,8 @@ def log10_product_norms(times_jacobian, batch: int, time: int, hidden: int) -> n
 
     times_jacobian: ``(P, t) -> P @ J_t``, with ``P: (batch, hidden, hidden)`` and ``J_t`` the
     Jacobian dh_t/dh_{t-1} of step t = 1..T (the vanilla RNN above, the GRU in :mod:`rnn_edu.gru`).
-    Returns ``(batch, time + 1)``, as :func:`log10_jacobian_norms`.
+    Returns ``(batch, time + 1)``, as :func:`log10_jacobian_norms`. An exception raised by
+    ``times_jacobian`` itself propagates unchanged.
     """
     C.require_callable("times_jacobian", times_jacobian)
     batch, time = C.require_int("batch", batch, min=1), C.require_int("time", time, min=0)
