@@ -6,6 +6,7 @@ from tests.browser.lab_helpers import (
     nudge_slider,
     open_and_run_all,
     wait_for_change,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -31,8 +32,9 @@ def test_forecast_explorer_renders_and_reacts(page, lab):
     page.wait_for_function("el => el.innerText.includes('no forecast')", arg=box.element_handle())
     src = image_src(box)
     nudge_slider(box, index=2, pixels=3000)  # the longest window, in the training years
-    wait_for_change(lambda: image_src(box), src, what="the picture after the window length")
     page.wait_for_function("el => el.innerText.includes('in-sample')", arg=box.element_handle())
+    wait_idle(page)  # the text is sent before the picture: wait for both
+    wait_for_change(lambda: image_src(box), src, what="the picture after the window length")
     assert "nan" not in box.inner_text().lower()
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert not [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
