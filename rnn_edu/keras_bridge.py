@@ -161,10 +161,7 @@ def build_model(params: RNNParams, *, tokens: bool = False) -> keras.Model:
 
 def _check_simple_rnn(layer, n_in: int | None = None, units: int | None = None) -> None:
     check_layer(layer, keras.layers.SimpleRNN)
-    n_in = n_in if n_in is not None else _built_input(layer)
-    units = layer.units if units is None else units
-    if units != layer.units:
-        raise ValueError(f"layer {layer.name!r}: has {layer.units} units, the weights have {units}")
+    n_in, units = _sizes(layer, n_in, units)
     check_layer(layer, keras.layers.SimpleRNN,
                 {"kernel": (n_in, units), "recurrent_kernel": (units, units), "bias": (units,)})
     _check_activation(layer, "tanh", "rnn_edu's RNN uses tanh")
@@ -172,19 +169,22 @@ def _check_simple_rnn(layer, n_in: int | None = None, units: int | None = None) 
 
 def _check_dense(layer, units: int | None = None, n_out: int | None = None) -> None:
     check_layer(layer, keras.layers.Dense)
-    units = units if units is not None else _built_input(layer)
-    n_out = layer.units if n_out is None else n_out
-    if n_out != layer.units:
-        raise ValueError(f"layer {layer.name!r}: has {layer.units} units, the weights have {n_out}")
+    units, n_out = _sizes(layer, units, n_out)
     check_layer(layer, keras.layers.Dense, {"kernel": (units, n_out), "bias": (n_out,)})
     _check_activation(layer, "linear", "y_t = h_t @ W_hy + b_y has no activation")
 
 
-def _built_input(layer) -> int:
-    if not layer.built:
-        raise ValueError(f"layer {layer.name!r}: not built yet (call it on an input or give the "
-                         "model a keras.Input) so its weights do not exist")
-    return layer.weights[0].shape[0]
+def _sizes(layer, n_in: int | None, units: int | None) -> tuple[int, int]:
+    """``(inputs, units)`` of a layer: ``n_in`` if given, else its built input size; ``units``
+    must match ``layer.units`` (a layer's width is fixed when it is made)."""
+    if units is not None and units != layer.units:
+        raise ValueError(f"layer {layer.name!r}: has {layer.units} units, the weights have {units}")
+    if n_in is None:
+        if not layer.built:
+            raise ValueError(f"layer {layer.name!r}: not built yet (call it on an input or give the "
+                             "model a keras.Input) so its weights do not exist")
+        n_in = layer.weights[0].shape[0]
+    return n_in, layer.units
 
 
 def _check_activation(layer, expected: str, why: str) -> None:
