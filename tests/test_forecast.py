@@ -134,3 +134,14 @@ def test_at_horizon_and_mae_checks():
 def test_fit_ar_needs_enough_targets():
     with pytest.raises(ValueError, match="order: 5 needs more than 6 targets before stop=8"):
         fc.fit_ar(np.arange(20.0), 5, 8)
+
+
+def test_fit_rnn_is_seeded_and_maps_windows_to_next_values():
+    z = np.sin(np.arange(200) / 4.0)
+    X, y, _ = fc.windows(z, 8, 0, 150)
+    Xv, yv, _ = fc.windows(z, 8, 150, 200)
+    runs = [fc.fit_rnn(X, y, Xv, yv, units=4, seed=3, epochs=2) for _ in range(2)]
+    (model, history), (twin, _) = runs
+    assert model.output_shape == (None, 1) and len(history.history["val_loss"]) == 2
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_array_equal(a, b)  # the same seed, the same weights
