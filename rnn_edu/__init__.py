@@ -16,7 +16,8 @@ One small module per idea, named after it:
 - ``sampling``  sampling text with temperature
 - ``checkpoint`` saving and loading weights (``.npz``)
 - ``jacobians`` gradient norms over time and their bound
-- ``keras_bridge`` weights between the NumPy models and Keras layers
+- ``keras_bridge`` weights between the NumPy models and Keras layers (SimpleRNN, GRU, Dense, Embedding)
+- ``forecast``  chronological splits, leak-free windows and forecasting baselines
 - ``widgets``   the interactive explorers
 - ``exercises`` the check functions of each notebook's exercises
 - ``versions``  the environment check of notebook 00
