@@ -70,6 +70,15 @@ def call_learner(exercise: str, fn, *args, label: str = "your function"):
         return None, hint(exercise, f"{label} raised {type(exc).__name__}: {exc}")
 
 
+def run_learner(exercise: str, fn, *args):
+    """The learner's result as a float array: ``(array, None)``, or ``(None, hint)`` when the
+    function raised, returned None or returned something that is not numbers."""
+    got, failed = call_learner(exercise, fn, *args)
+    if failed is None and got is None:
+        failed = hint(exercise, "your function returned None: did you forget a `return`?")
+    return (None, failed) if failed is not None else as_array(exercise, got)
+
+
 def as_array(exercise: str, value, label: str = "your function's result"):
     """``(float array, None)``, or ``(None, hint)`` when ``value`` is None or not numbers."""
     if value is None:

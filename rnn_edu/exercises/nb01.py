@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import _checks as C
-from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
+from rnn_edu.exercises._feedback import Feedback, checked, hint, passed, run_learner
 
 
 def check_smoothed_distribution(fn, strict: bool = False) -> Feedback:
@@ -18,11 +18,7 @@ def check_smoothed_distribution(fn, strict: bool = False) -> Feedback:
              (np.array([10.0, 5.0]), 0.0), (np.array([2.0, 2.0, 0.0, 0.0, 6.0]), 0.1)]
     for counts, k in cases:
         expected = (counts + k) / (counts.sum() + k * len(counts))
-        result, fail = call_learner(name, fn, counts.copy(), k)
-        if fail is None and result is None:
-            fail = hint(name, "your function returned None: did you forget `return`?")
-        if fail is None:
-            got, fail = as_array(name, result)
+        got, fail = run_learner(name, fn, counts.copy(), k)
         if fail is not None:
             return checked(fail, strict)
         if got.shape != counts.shape:
@@ -54,11 +50,7 @@ def check_bits_per_char(fn, strict: bool = False) -> Feedback:
     name = "2. bits per character"
     p = np.array([0.5, 0.25, 0.125, 0.9, 0.01])
     expected = float(-np.mean(np.log2(p)))
-    result, fail = call_learner(name, fn, p.copy())
-    if fail is None and result is None:
-        fail = hint(name, "your function returned None: did you forget `return`?")
-    if fail is None:
-        result, fail = as_array(name, result)
+    result, fail = run_learner(name, fn, p.copy())
     if fail is not None:
         return checked(fail, strict)
     if np.ndim(result) != 0:

@@ -6,15 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import jacobians
-from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
+from rnn_edu.exercises._feedback import Feedback, call_learner, checked, hint, passed, run_learner
 
 MAX_SIZE = 50  # the largest matrix check_non_normal takes (100 powers of it)
-
-
-def _run(name: str, fn, *args):
-    """The learner's result as a float array: ``(array, None)`` or ``(None, feedback)``."""
-    got, failed = call_learner(name, fn, *args)
-    return (None, failed) if failed is not None else as_array(name, got)
 
 
 def check_tanh_jacobian(fn, strict: bool = False) -> Feedback:
@@ -31,7 +25,7 @@ def check_tanh_jacobian(fn, strict: bool = False) -> Feedback:
         h_t = np.tanh(rng.standard_normal(hidden))
         slope = 1.0 - h_t**2
         expected = slope[:, None] * W_hh.T
-        got, failed = _run(name, fn, W_hh.copy(), h_t.copy())
+        got, failed = run_learner(name, fn, W_hh.copy(), h_t.copy())
         if failed is not None:
             return checked(failed, strict)
         if got.shape != expected.shape:
@@ -138,7 +132,7 @@ def check_gradient_norms(fn, strict: bool = False) -> Feedback:
         W_hh = jacobians.with_spectral_norm(rng.standard_normal((hidden, hidden)), 1.3)
         h = jacobians.hidden_states(W_hh, rng.standard_normal((1, time, hidden)))[0]
         expected = jacobians.jacobian_norms(W_hh, h[None])[0]
-        got, failed = _run(name, fn, W_hh.copy(), h.copy())
+        got, failed = run_learner(name, fn, W_hh.copy(), h.copy())
         if failed is not None:
             return checked(failed, strict)
         if got.shape != expected.shape:
@@ -178,7 +172,7 @@ def check_non_normal(fn, strict: bool = False) -> Feedback:
     """Exercise 4: ``fn() -> W``, a square matrix with spectral radius below 1 whose powers still
     grow: ``||W^k||_2 > 10`` for some k <= 100."""
     name = "4. growth below spectral radius 1"
-    got, failed = _run(name, fn)
+    got, failed = run_learner(name, fn)
     if failed is not None:
         return checked(failed, strict)
     if got.ndim != 2 or got.shape[0] != got.shape[1] or got.size == 0:
