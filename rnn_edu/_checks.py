@@ -67,7 +67,7 @@ def is_int(value) -> bool:
 
 
 def is_int_array(a: np.ndarray) -> bool:
-    return a.dtype != bool and np.issubdtype(a.dtype, np.integer)
+    return a.dtype.kind in "iu"  # signed or unsigned integers (not bool: kind "b")
 
 
 def is_real(value) -> bool:
@@ -203,11 +203,7 @@ def require_array(name: str, value, *, kind: str = "real", shape: tuple | None =
                          f"{type(value).__name__}") from None
     if kind == "int" and a.size == 0 and a.dtype == np.float64:
         a = a.astype(np.int64)  # np.asarray([]) is float64
-    ok = {"float": np.issubdtype(a.dtype, np.floating),
-          "real": a.dtype != bool and (np.issubdtype(a.dtype, np.integer)
-                                      or np.issubdtype(a.dtype, np.floating)),
-          "int": is_int_array(a)}[kind]
-    if not ok:
+    if a.dtype.kind not in {"float": "f", "real": "iuf", "int": "iu"}[kind]:
         got = describe(value) if isinstance(value, np.ndarray) else (
             f"{type(value).__name__} read as dtype {a.dtype}")
         raise TypeError(f"{name}: expected {expected}, got {got}")

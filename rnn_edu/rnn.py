@@ -191,7 +191,12 @@ def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
             f"got shape {x_t.shape} and dtype {x_t.dtype}"
         )
     x_t = _check_x(params, x_t[:, None], name="x_t")  # one time step: token range, dtype
-    h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
+    return _step(params, x_t, _check_h(params, h_prev, x_t.shape[0], name="h_prev"))
+
+
+def _step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`step` on checked arguments (``x_t`` with a time axis of 1), for loops that
+    checked them once."""
     h_t = np.tanh(_project(params, x_t)[:, 0] + h_prev @ params.W_hh + params.b_h)
     return h_t, h_t @ params.W_hy + params.b_y
 
