@@ -51,6 +51,11 @@ def describe(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _brief(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _interval(lo, hi, lo_open: bool, hi_open: bool) -> str:
     lo, hi = (f"{x:g}" if isinstance(x, float) else x for x in (lo, hi))
     if lo is not None and hi is not None:
@@ -87,7 +92,7 @@ def require_int(name: str, value, min: int | None = None, max: int | None = None
     if not is_int(value):
         raise TypeError(f"{name}: expected {what}, got {describe(value)}")
     if (min is not None and value < min) or (max is not None and value > max):
-        raise ValueError(f"{name}: expected {what}{f' ({why})' if why else ''}, got {value!r}")
+        raise ValueError(f"{name}: expected {what}{f' ({why})' if why else ''}, got {_brief(value)}")
     return int(value)
 
 
@@ -108,10 +113,10 @@ def require_real(name: str, value, min: float | None = None, max: float | None =
     except OverflowError:  # an int beyond 1e308
         x = float("inf")
     if not np.isfinite(x):
-        raise NonFiniteError(f"{name}: expected {what}, got {value!r}")
+        raise NonFiniteError(f"{name}: expected {what}, got {_brief(value)}")
     if ((lo is not None and (x <= lo if lo_open else x < lo))
             or (hi is not None and (x >= hi if hi_open else x > hi))):
-        raise ValueError(f"{name}: expected {what}, got {value!r}")
+        raise ValueError(f"{name}: expected {what}, got {_brief(value)}")
     return x
 
 
