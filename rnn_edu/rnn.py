@@ -43,9 +43,7 @@ class RNNParams:
     b_y: np.ndarray
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = C.require_instance(f.name, getattr(self, f.name), np.ndarray, "a NumPy array")
-            C.require_array(f.name, value, kind="float", finite=False)
+        _require_arrays(self, floats=True)
         n_in, n_h = _shape2("W_xh", self.W_xh)
         _expect("W_hh", self.W_hh, (n_h, n_h))
         _expect("b_h", self.b_h, (n_h,))
@@ -138,8 +136,7 @@ class Cache:
     y: np.ndarray
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            C.require_instance(f.name, getattr(self, f.name), np.ndarray, "a NumPy array")
+        _require_arrays(self)
         batch, time, hidden = C.require_array("h", self.h, kind="float", ndim=3, nonempty=True,
                                               finite=False).shape
         C.require_array("h0", self.h0, kind="float", shape=(batch, hidden), finite=False)
@@ -221,6 +218,14 @@ def forward(params: RNNParams, x: np.ndarray, h0: np.ndarray | None = None) -> C
     for t in range(time):
         h_prev = h[:, t] = np.tanh(a[:, t] + h_prev @ params.W_hh)
     return Cache(x=x, h0=h0, h=h, y=h @ params.W_hy + params.b_y)
+
+
+def _require_arrays(obj, floats: bool = False) -> None:
+    """Every field of the dataclass ``obj`` is a NumPy array (of floats, if ``floats``)."""
+    for f in fields(obj):
+        value = C.require_instance(f.name, getattr(obj, f.name), np.ndarray, "a NumPy array")
+        if floats:
+            C.require_array(f.name, value, kind="float", finite=False)
 
 
 def _check_params(params) -> RNNParams:
