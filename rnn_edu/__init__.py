@@ -21,6 +21,10 @@ One small module per idea, named after it:
 - ``widgets``   the interactive explorers
 - ``exercises`` the check functions of each notebook's exercises
 - ``versions``  the environment check of notebook 00
+- ``_checks``   the argument checks every module shares (one line each, one message format)
+
+A wrong argument raises ``TypeError`` or ``ValueError`` saying which argument, what was expected
+and what came; inf and NaN arguments are refused (``_checks.NonFiniteError``, a ``ValueError``).
 
 Importing the package changes no global state (no seeds, no rcParams).
 """
