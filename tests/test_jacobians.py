@@ -75,7 +75,7 @@ def test_tanh_states_match_the_rnn_forward_pass():
     seed=st.integers(0, 2**32 - 1),
     hidden=st.integers(1, 6),
     time=st.integers(1, 25),
-    sigma=st.floats(0.0, 4.0),
+    sigma=st.one_of(st.just(0.0), st.floats(1e-6, 4.0)),  # subnormal scales lose the precision compared
     scale=st.floats(0.0, 5.0),
     activation=st.sampled_from(jacobians.ACTIVATIONS),
 )
