@@ -97,7 +97,7 @@ lint: setup-test
 	$(BIN)/ruff check .
 
 # Pinned per platform by hand, in the block at the end of constraints.txt that `make lock` keeps.
-PLATFORM_PINNED := numpy protobuf ml_dtypes argon2-cffi-bindings
+PLATFORM_PINNED := numpy protobuf ml_dtypes argon2-cffi-bindings pandas scipy statsmodels
 lock: ## re-pin constraints.txt from a fresh resolve
 	rm -rf /tmp/rnn-edu-lock && $(PYTHON) -m venv /tmp/rnn-edu-lock
 	/tmp/rnn-edu-lock/bin/pip install -q -e ".[lab,keras,test]"

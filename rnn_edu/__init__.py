@@ -16,10 +16,15 @@ One small module per idea, named after it:
 - ``sampling``  sampling text with temperature
 - ``checkpoint`` saving and loading weights (``.npz``)
 - ``jacobians`` gradient norms over time and their bound
-- ``keras_bridge`` weights between the NumPy models and Keras layers
+- ``keras_bridge`` weights between the NumPy models and Keras layers (SimpleRNN, GRU, Dense, Embedding)
+- ``forecast``  chronological splits, leak-free windows and forecasting baselines
 - ``widgets``   the interactive explorers
 - ``exercises`` the check functions of each notebook's exercises
 - ``versions``  the environment check of notebook 00
+- ``_checks``   the argument checks every module shares (one line each, one message format)
+
+A wrong argument raises ``TypeError`` or ``ValueError`` saying which argument, what was expected
+and what came; inf and NaN arguments are refused (``_checks.NonFiniteError``, a ``ValueError``).
 
 Importing the package changes no global state (no seeds, no rcParams).
 """

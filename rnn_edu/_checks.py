@@ -51,6 +51,11 @@ def describe(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _brief(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _interval(lo, hi, lo_open: bool, hi_open: bool) -> str:
     lo, hi = (f"{x:g}" if isinstance(x, float) else x for x in (lo, hi))
     if lo is not None and hi is not None:
@@ -67,7 +72,7 @@ def is_int(value) -> bool:
 
 
 def is_int_array(a: np.ndarray) -> bool:
-    return a.dtype != bool and np.issubdtype(a.dtype, np.integer)
+    return a.dtype.kind in "iu"  # signed or unsigned integers (not bool: kind "b")
 
 
 def is_real(value) -> bool:
@@ -87,7 +92,7 @@ def require_int(name: str, value, min: int | None = None, max: int | None = None
     if not is_int(value):
         raise TypeError(f"{name}: expected {what}, got {describe(value)}")
     if (min is not None and value < min) or (max is not None and value > max):
-        raise ValueError(f"{name}: expected {what}{f' ({why})' if why else ''}, got {value!r}")
+        raise ValueError(f"{name}: expected {what}{f' ({why})' if why else ''}, got {_brief(value)}")
     return int(value)
 
 
@@ -108,10 +113,10 @@ def require_real(name: str, value, min: float | None = None, max: float | None =
     except OverflowError:  # an int beyond 1e308
         x = float("inf")
     if not np.isfinite(x):
-        raise NonFiniteError(f"{name}: expected {what}, got {value!r}")
+        raise NonFiniteError(f"{name}: expected {what}, got {_brief(value)}")
     if ((lo is not None and (x <= lo if lo_open else x < lo))
             or (hi is not None and (x >= hi if hi_open else x > hi))):
-        raise ValueError(f"{name}: expected {what}, got {value!r}")
+        raise ValueError(f"{name}: expected {what}, got {_brief(value)}")
     return x
 
 
@@ -203,11 +208,7 @@ def require_array(name: str, value, *, kind: str = "real", shape: tuple | None =
                          f"{type(value).__name__}") from None
     if kind == "int" and a.size == 0 and a.dtype == np.float64:
         a = a.astype(np.int64)  # np.asarray([]) is float64
-    ok = {"float": np.issubdtype(a.dtype, np.floating),
-          "real": a.dtype != bool and (np.issubdtype(a.dtype, np.integer)
-                                      or np.issubdtype(a.dtype, np.floating)),
-          "int": is_int_array(a)}[kind]
-    if not ok:
+    if a.dtype.kind not in {"float": "f", "real": "iuf", "int": "iu"}[kind]:
         got = describe(value) if isinstance(value, np.ndarray) else (
             f"{type(value).__name__} read as dtype {a.dtype}")
         raise TypeError(f"{name}: expected {expected}, got {got}")

@@ -2,12 +2,15 @@
 
 The course's text comes from packages that are already installed, never from the network:
 ``pydoc_data.topics`` ships with every CPython and holds about 465k characters of English
-technical prose (the help pages of Python's keywords and topics).
+technical prose (the help pages of Python's keywords and topics). The time series of notebook 06
+is statsmodels' ``elnino`` data set, read from the CSV file inside the installed package.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -166,3 +169,27 @@ def batch_windows(ids: np.ndarray, batch_size: int, seq_len: int):
     y_all = ids[1 : per_stream * batch_size + 1].reshape(batch_size, per_stream)
     return ((x_all[:, s : s + seq_len], y_all[:, s : s + seq_len])
             for s in range(0, per_stream - seq_len + 1, seq_len))
+
+
+def load_elnino() -> tuple[np.ndarray, np.ndarray]:
+    """Monthly sea-surface temperature of the Nino 1+2 region, 1950-2010 (NOAA, public domain).
+
+    Returns ``(months, sst)``: ``months`` is ``(732,)`` ``datetime64[M]`` from 1950-01 to 2010-12,
+    ``sst`` is ``(732,)`` float64 in degrees Celsius. Read with NumPy from ``elnino.csv`` in the
+    installed statsmodels package, found with ``importlib.util.find_spec``: importing statsmodels
+    would also import pandas and scipy (over a second). Nothing is downloaded.
+    """
+    spec = importlib.util.find_spec("statsmodels")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "load_elnino needs the statsmodels package, which ships the elnino data set: "
+            "pip install statsmodels (or the course's extra: pip install 'rnn-edu[keras]')"
+        )
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "elnino" / "elnino.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"statsmodels is installed but has no {path}")
+    table = np.loadtxt(path, delimiter=",", skiprows=1)  # YEAR, JAN, ..., DEC: one row per year
+    years = table[:, 0].astype(int)
+    months = (np.datetime64(f"{years[0]}-01", "M") + np.arange(12 * len(years))).astype("datetime64[M]")
+    return months, table[:, 1:].reshape(-1)
+

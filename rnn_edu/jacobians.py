@@ -59,9 +59,16 @@ def slopes(h: np.ndarray, activation: str = "tanh") -> np.ndarray:
     """``f'(a_t)`` computed from the states ``h_t = f(a_t)``, same shape as ``h``.
 
     tanh: ``1 - h**2``; ReLU: 1 where the unit is on (``h > 0``), else 0; linear: 1.
+    States no activation can reach (tanh outside [-1, 1], ReLU below 0) are refused: their
+    slopes would be silently wrong.
     """
     _check_activation(activation)
     h = C.require_array("h", h)
+    if (activation == "tanh" and np.abs(h).max(initial=0) > 1) or (
+            activation == "relu" and h.min(initial=0) < 0):
+        bound = "in [-1, 1]" if activation == "tanh" else ">= 0"
+        raise ValueError(f"h: expected {activation} states {bound}, got values from {h.min():.3g} "
+                         f"to {h.max():.3g}")
     if activation == "tanh":
         return 1.0 - h**2
     if activation == "relu":

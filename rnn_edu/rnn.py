@@ -161,8 +161,7 @@ class Cache:
     y: np.ndarray
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            C.require_instance(f.name, getattr(self, f.name), np.ndarray, "a NumPy array")
+        _require_arrays(self)
         batch, time, hidden = C.require_array("h", self.h, kind="float", ndim=3, nonempty=True,
                                               finite=False).shape
         C.require_array("h0", self.h0, kind="float", shape=(batch, hidden), finite=False)
@@ -206,7 +205,12 @@ def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
     """
     _check_params(params)
     x_t = _check_x_t(params, x_t)
-    h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
+    return _step(params, x_t, _check_h(params, h_prev, x_t.shape[0], name="h_prev"))
+
+
+def _step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`step` on checked arguments (``x_t`` with a time axis of 1), for loops that
+    checked them once."""
     h_t = np.tanh(_project(params, x_t)[:, 0] + h_prev @ params.W_hh + params.b_h)
     return h_t, h_t @ params.W_hy + params.b_y
 
@@ -231,6 +235,14 @@ def forward(params: RNNParams, x: np.ndarray, h0: np.ndarray | None = None) -> C
     for t in range(time):
         h_prev = h[:, t] = np.tanh(a[:, t] + h_prev @ params.W_hh)
     return Cache(x=x, h0=h0, h=h, y=h @ params.W_hy + params.b_y)
+
+
+def _require_arrays(obj, floats: bool = False) -> None:
+    """Every field of the dataclass ``obj`` is a NumPy array (of floats, if ``floats``)."""
+    for f in fields(obj):
+        value = C.require_instance(f.name, getattr(obj, f.name), np.ndarray, "a NumPy array")
+        if floats:
+            C.require_array(f.name, value, kind="float", finite=False)
 
 
 def _check_params(params) -> RNNParams:

@@ -17,7 +17,7 @@ import numpy as np
 from rnn_edu import _checks as C
 from rnn_edu.data import Vocab
 from rnn_edu.losses import softmax
-from rnn_edu.rnn import RNNParams, forward, step
+from rnn_edu.rnn import RNNParams, _step, forward
 
 #: The longest sample :func:`sample` generates (a few seconds for a small model).
 MAX_SAMPLE_LENGTH = 100_000
@@ -81,7 +81,7 @@ def sample(
         p = apply_temperature(logits, temperature)
         i = int(rng.choice(vocab.size, p=p))
         out.append(i)
-        h, y = step(params, np.array([i]), h)
+        h, y = _step(params, np.array([[i]]), h)  # the model was checked once, in warm_up
         logits = y[0].astype(np.float64)
     return vocab.decode(np.array(out, dtype=np.int64))
 

@@ -80,3 +80,43 @@ def test_float_ids_and_repeated_characters_are_refused_not_truncated():
         data.Vocab(("a", "b", "a"))
     with pytest.raises(TypeError, match=r"chars: expected single characters, got str 'ab'"):
         data.Vocab(("ab",))
+def test_elnino_shape_dates_and_values():
+    months, sst = data.load_elnino()
+    assert months.shape == sst.shape == (732,)
+    assert months.dtype == np.dtype("datetime64[M]")
+    assert months[0] == np.datetime64("1950-01") and months[-1] == np.datetime64("2010-12")
+    assert np.all(np.diff(months).astype(int) == 1)  # every month once, in order
+    assert sst.dtype == np.float64 and np.all(np.isfinite(sst))
+    assert 17 < sst.min() < sst.max() < 30  # sea-surface temperature in degrees Celsius
+    assert sst[0] == 23.11 and sst[-1] == 22.07  # first and last cells of statsmodels' CSV
+    # the seasonal cycle: March is warm and September cool in the Nino 1+2 region
+    by_month = sst.reshape(-1, 12).mean(axis=0)
+    assert by_month.argmax() in (1, 2, 3) and by_month.argmin() in (7, 8, 9)
+
+
+def test_elnino_needs_no_network_and_imports_neither_pandas_nor_statsmodels():
+    code = (
+        "import socket, sys\n"
+        "def refuse(*a, **k): raise OSError('network used')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from rnn_edu import data\n"
+        "months, sst = data.load_elnino()\n"
+        "assert len(sst) == 732\n"
+        "print(sorted(m for m in ('pandas', 'statsmodels', 'scipy') if m in sys.modules))\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_elnino_without_statsmodels_says_what_to_install(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "statsmodels" else real(name, *a))
+    with pytest.raises(ModuleNotFoundError, match="needs the statsmodels package.*pip install statsmodels"):
+        data.load_elnino()

@@ -24,7 +24,10 @@ def problem(batch, time, hidden, vocab, seed):
 )
 def test_bptt_passes_on_random_configurations(batch, time, hidden, vocab, seed):
     params, x, targets = problem(batch, time, hidden, vocab, seed)
-    report = gradcheck.check_rnn(params, x, targets, tol=1e-6)
+    # 1e-5, not 1e-6: a tiny true gradient (2.5e-6 for W_xh at batch=1, time=9, hidden=6,
+    # vocab=6, seed=200) has a relative error of 1.5e-6 from rounding alone (module docstring);
+    # a missing term gives 1e-2 or more.
+    report = gradcheck.check_rnn(params, x, targets, tol=1e-5)
     assert report.ok, str(report)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
 import warnings
 from contextlib import contextmanager
 
@@ -91,8 +90,8 @@ class Explorer:
             if name not in self.controls:
                 raise ValueError(f"{name}: unknown control {name!r}; expected some of "
                                  f"{sorted(self.controls)}")
-            if C.is_real(value) and not math.isfinite(value):
-                raise C.NonFiniteError(f"{name}: expected a finite number, got {value!r}")
+            if C.is_real(value):
+                C.require_real(name, value)  # inf and NaN are refused, not clamped
         try:
             with self._hold():
                 for name, value in values.items():
