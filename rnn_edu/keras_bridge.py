@@ -250,7 +250,7 @@ def gru_to_keras(params: GRUParams, layer, dense=None, embedding=None) -> None:
         _check_layer("dense", dense, keras.layers.Dense)
         if dense.units != params.output_size:
             raise ValueError(f"dense: expected {params.output_size} units (output size), got {dense.units}")
-        _check_dense(dense)
+        _check_linear(dense)
         if not dense.built:
             dense.build((None, params.hidden_size))
         dense.set_weights([params.W_hy, params.b_y])
@@ -292,7 +292,7 @@ def gru_from_keras(layer, dense=None, embedding=None) -> GRUParams:
     else:
         _check_layer("dense", dense, keras.layers.Dense)
         _check_built("dense", dense)
-        _check_dense(dense)
+        _check_linear(dense)
         W_hy, b_y = dense.get_weights()
         if W_hy.shape[0] != H:
             raise ValueError(f"dense: expected a Dense layer taking {H} inputs (the GRU's units), "
@@ -355,7 +355,7 @@ def _check_built(name: str, layer) -> None:
                          "got one not built yet")
 
 
-def _check_dense(dense) -> None:
+def _check_linear(dense) -> None:
     import keras
 
     act = keras.activations.serialize(dense.activation)

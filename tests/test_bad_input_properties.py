@@ -48,7 +48,7 @@ from rnn_edu import (
     versions,
     widgets,
 )
-from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb07
+from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from rnn_edu.exercises._feedback import Feedback
 from rnn_edu.widgets.gates import GateExplorer
 from rnn_edu.widgets.hidden_state import HiddenStateExplorer
@@ -471,6 +471,8 @@ CASES = [
                       (nb04, nb04.check_clip_global_norm), (nb04, nb04.check_relu_backward),
                       (nb05, nb05.check_tanh_jacobian), (nb05, nb05.check_gradient_bound),
                       (nb05, nb05.check_gradient_norms), (nb05, nb05.check_non_normal),
+                      (nb06, nb06.check_windows), (nb06, nb06.check_seasonal_naive),
+                      (nb06, nb06.check_fit_ar), (nb06, nb06.check_numpy_forecast),
                       (nb07, nb07.check_gru_step), (nb07, nb07.check_to_keras_layout),
                       (nb07, nb07.check_gru_step_backward), (nb07, nb07.check_gru_jacobian)]],
     C("exercises.nb02.check_latch", lambda params, vocab: nb02.check_latch(params, vocab),

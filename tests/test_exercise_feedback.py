@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnn_edu.data import Vocab
-from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb07
+from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from rnn_edu.exercises._feedback import Feedback, exercise, is_stub, passed
 
 FUNCTION_CHECKS = [
@@ -15,7 +15,8 @@ FUNCTION_CHECKS = [
     nb02.check_nested_closer, nb03.check_rnn_step, nb03.check_forward_loop,
     nb04.check_backward_step, nb04.check_grad_b_h, nb04.check_clip_global_norm,
     nb04.check_relu_backward, nb05.check_tanh_jacobian, nb05.check_gradient_bound,
-    nb05.check_gradient_norms, nb05.check_non_normal, nb07.check_gru_step,
+    nb05.check_gradient_norms, nb05.check_non_normal, nb06.check_windows,
+    nb06.check_seasonal_naive, nb06.check_fit_ar, nb06.check_numpy_forecast, nb07.check_gru_step,
     nb07.check_to_keras_layout, nb07.check_gru_step_backward, nb07.check_gru_jacobian,
 ]
 VOCAB3 = Vocab.from_text("()[]{}abcd")

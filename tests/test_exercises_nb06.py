@@ -31,21 +31,31 @@ def ref_numpy_forecast(model, X):
 
 
 def test_reference_answers_pass():
-    assert nb06.check_windows(ref_windows, strict=True).ok
-    assert nb06.check_seasonal_naive(ref_seasonal, strict=True).ok
-    assert nb06.check_fit_ar(ref_ar, strict=True).ok
-    assert nb06.check_numpy_forecast(ref_numpy_forecast, strict=True).ok
+    assert nb06.check_windows(ref_windows).ok
+    assert nb06.check_seasonal_naive(ref_seasonal).ok
+    assert nb06.check_fit_ar(ref_ar).ok
+    assert nb06.check_numpy_forecast(ref_numpy_forecast).ok
     # Keras-shaped answers are fine too: X (m, window, 1), y (m, 1)
     keras_shaped = lambda s, w, a, b: (ref_windows(s, w, a, b)[0][..., None],
                                        ref_windows(s, w, a, b)[1][:, None])
-    assert nb06.check_windows(keras_shaped, strict=True).ok
+    assert nb06.check_windows(keras_shaped).ok
+
+
+def no_return(*args):  # computes nothing and forgets to return (a bare `...` is a stub)
+    _ = args
 
 
 def assert_hint(check, fn, expected):
     fb = check(fn)
-    assert not fb.ok and re.search(expected, fb.message), fb.message
+    assert not fb.ok and fb.attempted and re.search(expected, fb.message), fb.message
+    assert "could not be checked" not in fb.message
+
+
+def test_strict_mode_turns_a_hint_into_an_error(monkeypatch):
+    monkeypatch.setenv("RNN_EDU_STRICT", "1")
+    assert nb06.check_seasonal_naive(ref_seasonal).ok
     with pytest.raises(AssertionError, match="not yet"):
-        check(fn, strict=True)
+        nb06.check_seasonal_naive(lambda s, t, h: s[t])
 
 
 def windows_from(series, window, targets, end=0):
@@ -71,7 +81,7 @@ def windows_from(series, window, targets, end=0):
      "each window should hold"),
     (lambda s, w, a, b: ref_windows(s, w, a, b)[::-1], "swapped"),
     (lambda s, w, a, b: ref_windows(s, w, a, b)[0], "expected a pair"),
-    (lambda s, w, a, b: None, "forget a `return`"),
+    (no_return, "forget a `return`"),
     (lambda s, w, a, b: ("X", "y"), "array of numbers"),
     (lambda s, w, a, b: s[0:w] / 0 + {}[1], "raised"),
 ])
@@ -89,7 +99,7 @@ def test_window_mistakes_get_specific_hints(fn, expected):
     (lambda s, t, h: np.array([s[i % 12::12][: i // 12 + 1].mean() for i in t]), "averages in the value"),
     (lambda s, t, h: np.array([s[i % 12::12].mean() for i in t]), "the future ones too"),
     (lambda s, t, h: s[t - 12][:-1], "one forecast per target"),
-    (lambda s, t, h: None, "forget a `return`"),
+    (no_return, "forget a `return`"),
     (lambda s, t, h: s[t - 12 * int(np.ceil(h / 12))] + 0.5, r"expected \["),
 ])
 def test_seasonal_mistakes_get_specific_hints(fn, expected):
@@ -129,7 +139,7 @@ def test_ar_mistakes_get_specific_hints(kwargs, expected):
 def test_ar_odd_answers():
     assert_hint(nb06.check_fit_ar, lambda z, p: np.zeros(p + 3), r"expected \d coefficients")
     assert_hint(nb06.check_fit_ar, lambda z, p: np.zeros(p), r"expected order \+ 1")
-    assert_hint(nb06.check_fit_ar, lambda z, p: None, "forget a `return`")
+    assert_hint(nb06.check_fit_ar, no_return, "forget a `return`")
     assert_hint(nb06.check_fit_ar, lambda z, p: 1.1 * ref_ar(z, p), r"expected \[")
 
 
@@ -160,7 +170,7 @@ def test_numpy_forecast_mistakes_get_specific_hints(kwargs, expected):
 
 
 def test_numpy_forecast_odd_answers():
-    assert_hint(nb06.check_numpy_forecast, lambda m, X: None, "forget a `return`")
+    assert_hint(nb06.check_numpy_forecast, no_return, "forget a `return`")
     assert_hint(nb06.check_numpy_forecast, lambda m, X: np.zeros(3), r"shape \(7,\)")
     assert_hint(nb06.check_numpy_forecast, lambda m, X: m.predict_nothing(X), "raised AttributeError")
     assert_hint(nb06.check_numpy_forecast, lambda m, X: 2 + ref_numpy_forecast(m, X), r"expected \[")

@@ -6,17 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import forecast
-from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, checked, hint, passed
+from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, exercise, hint, passed
 
 
-def _pair(name: str, got):
+def _pair(got):
     """A learner's ``(X, y)`` as float arrays ``(X (m, w), y (m,))``, or ``(None, feedback)``."""
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         what = "None: did you forget a `return`?" if got is None else type(got).__name__
-        return None, hint(name, f"expected a pair (X, y), got {what}")
-    X, failed = as_array(name, got[0], "X")
+        return None, hint(f"expected a pair (X, y), got {what}")
+    X, failed = as_array(got[0], "X")
     if failed is None:
-        y, failed = as_array(name, got[1], "y")
+        y, failed = as_array(got[1], "y")
     if failed is not None:
         return None, failed
     if X.ndim == 3 and X.shape[2] == 1:  # (m, window, 1), ready for Keras: fine too
@@ -24,19 +24,19 @@ def _pair(name: str, got):
     return (X, y.reshape(-1) if y.ndim == 2 and y.shape[1:] == (1,) else y), None
 
 
-def check_windows(fn, strict: bool = False) -> Feedback:
+@exercise("1. windows without leakage")
+def check_windows(fn) -> Feedback:
     """Exercise 1: ``fn(series, window, start, stop) -> (X, y)``, one-step windows for every
     target index t in ``[start, stop)`` that has a full window: ``X[i] = series[t - window : t]``,
     ``y[i] = series[t]``."""
-    name = "1. windows without leakage"
     series = np.random.default_rng(6).uniform(10, 30, 40)  # distinct values: each names its index
     for window, start, stop in ((4, 0, 25), (3, 25, 33), (6, 33, 40)):
         X_ref, y_ref, t = forecast.windows(series, window, start, stop)
-        got, failed = call_learner(name, fn, series.copy(), window, start, stop)
+        got, failed = call_learner(fn, series.copy(), window, start, stop)
         if failed is None:
-            got, failed = _pair(name, got)
+            got, failed = _pair(got)
         if failed is not None:
-            return checked(failed, strict)
+            return failed
         X, y = got
         case = f"for window={window}, start={start}, stop={stop}"
         if X.shape == (len(y_ref), window) and y.shape == y_ref.shape and np.allclose(X, X_ref) \
@@ -81,9 +81,9 @@ def check_windows(fn, strict: bool = False) -> Feedback:
         else:
             msg = (f"{case} expected y = {np.round(y_ref[:4], 2).tolist()}..., got "
                    f"{np.round(y[:4], 2).tolist()}...: y[i] = series[t], X[i] = series[t - window : t].")
-        return checked(hint(name, msg), strict)
-    return checked(passed(name, "every window ends just before its target, and no target leaves "
-                                "its split."), strict)
+        return hint(msg)
+    return passed("every window ends just before its target, and no target leaves "
+                                "its split.")
 
 
 def _indices(series: np.ndarray, values: np.ndarray):
@@ -93,24 +93,24 @@ def _indices(series: np.ndarray, values: np.ndarray):
     return None if None in found or not found else np.array(found)
 
 
-def check_seasonal_naive(fn, strict: bool = False) -> Feedback:
+@exercise("2. the seasonal naive forecast")
+def check_seasonal_naive(fn) -> Feedback:
     """Exercise 2: ``fn(series, targets, horizon) -> forecasts``, the seasonal naive forecast of
     ``series[targets]`` made ``horizon`` months earlier: the latest value of the same calendar month
     that was known at the origin ``t - horizon`` (monthly data, period 12)."""
-    name = "2. the seasonal naive forecast"
     series = np.round(np.random.default_rng(7).uniform(18, 28, 120), 2)
     for horizon in (1, 5, 12, 13, 24):
         targets = np.arange(60, 120, 7)
         expected = forecast.at_horizon(forecast.seasonal_naive_table(series, horizon), horizon)[targets]
-        got, failed = call_learner(name, fn, series.copy(), targets.copy(), horizon)
+        got, failed = call_learner(fn, series.copy(), targets.copy(), horizon)
         if failed is None:
-            got, failed = as_array(name, got)
+            got, failed = as_array(got)
         if failed is not None:
-            return checked(failed, strict)
+            return failed
         got = got.reshape(-1) if got.size == len(targets) else got
         if got.shape != expected.shape:
-            return checked(hint(name, f"expected one forecast per target, shape {expected.shape}, "
-                                      f"got {got.shape}."), strict)
+            return hint(f"expected one forecast per target, shape {expected.shape}, "
+                                      f"got {got.shape}.")
         if np.allclose(got, expected):
             continue
         near = {k: bool(targets.min() >= k and np.allclose(got, series[targets - k]))
@@ -138,29 +138,29 @@ def check_seasonal_naive(fn, strict: bool = False) -> Feedback:
         else:
             msg = (f"for horizon {horizon} expected {np.round(expected[:4], 2).tolist()}..., got "
                    f"{np.round(got[:4], 2).tolist()}....")
-        return checked(hint(name, msg), strict)
-    return checked(passed(name, "the same month of the latest year seen at the origin."), strict)
+        return hint(msg)
+    return passed("the same month of the latest year seen at the origin.")
 
 
-def check_fit_ar(fn, strict: bool = False) -> Feedback:
+@exercise("3. autoregression by least squares")
+def check_fit_ar(fn) -> Feedback:
     """Exercise 3: ``fn(train, order) -> coef``, least-squares AR coefficients ``(order + 1,)`` =
     ``[c, a_p, ..., a_1]`` for ``z[t] ~ c + a_p z[t-p] + ... + a_1 z[t-1]`` over every t with a full
     window (oldest lag first, like a window, so that ``coef[0] + X @ coef[1:]`` forecasts)."""
-    name = "3. autoregression by least squares"
     rng = np.random.default_rng(8)
     z = np.zeros(400)
     for t in range(3, 400):
         z[t] = 0.5 + 0.5 * z[t - 1] - 0.3 * z[t - 2] + 0.1 * z[t - 3] + 0.2 * rng.standard_normal()
     for order in (3, 2):
         expected = forecast.fit_ar(z, order, len(z))
-        got, failed = call_learner(name, fn, z.copy(), order)
+        got, failed = call_learner(fn, z.copy(), order)
         if failed is None and isinstance(got, tuple) and len(got) == 4:
-            failed = hint(name, "that is all of np.linalg.lstsq's result (solution, residuals, rank, "
+            failed = hint("that is all of np.linalg.lstsq's result (solution, residuals, rank, "
                                 "singular values): return its first element.")
         if failed is None:
-            got, failed = as_array(name, got)
+            got, failed = as_array(got)
         if failed is not None:
-            return checked(failed, strict)
+            return failed
         got = got.reshape(-1) if got.size in (order, order + 1) else got
         if got.shape == expected.shape and np.allclose(got, expected, atol=1e-8):
             continue
@@ -188,15 +188,15 @@ def check_fit_ar(fn, strict: bool = False) -> Feedback:
             else:
                 msg = (f"for order {order} expected {np.round(expected, 4).tolist()}, got "
                        f"{np.round(got, 4).tolist()}. Hint: np.linalg.lstsq(A, y) with A = [1, window].")
-        return checked(hint(name, msg), strict)
-    return checked(passed(name, "the statistician's baseline, in two lines of least squares."), strict)
+        return hint(msg)
+    return passed("the statistician's baseline, in two lines of least squares.")
 
 
-def check_numpy_forecast(fn, strict: bool = False) -> Feedback:
+@exercise("4. a Keras forecaster in NumPy")
+def check_numpy_forecast(fn) -> Feedback:
     """Exercise 4: ``fn(model, X) -> forecasts``: a trained Keras ``SimpleRNN -> Dense(1)``
     forecaster's predictions for windows ``X: (m, window)``, computed in NumPy from its weights
     (``model.get_weights()`` = ``[W_xh, W_hh, b_h, W_hy, b_y]``), ``(m,)``."""
-    name = "4. a Keras forecaster in NumPy"
     import keras
 
     rng = np.random.default_rng(9)
@@ -216,23 +216,20 @@ def check_numpy_forecast(fn, strict: bool = False) -> Feedback:
             hs.append(h)
         return (hs[read] @ W_hy + b_y)[:, 0]
 
-    got, failed = call_learner(name, fn, model, X.copy())
+    got, failed = call_learner(fn, model, X.copy())
     if failed is None:
-        got, failed = as_array(name, got)
+        got, failed = as_array(got)
     if failed is not None:
-        return checked(failed, strict)
+        return failed
     if got.size == m:
         got = got.reshape(-1)
     elif got.shape in ((m, window), (m, window, 1)):
-        return checked(hint(name, f"you returned a forecast for every time step, shape {got.shape}: "
-                                  "the forecaster reads only the last state (return_sequences=False)."),
-                       strict)
+        return hint(f"you returned a forecast for every time step, shape {got.shape}: "
+                                  "the forecaster reads only the last state (return_sequences=False).")
     if got.shape != (m,):
-        return checked(hint(name, f"expected one forecast per window, shape ({m},), got {got.shape}."),
-                       strict)
+        return hint(f"expected one forecast per window, shape ({m},), got {got.shape}.")
     if np.allclose(got, expected, atol=1e-5):
-        return checked(passed(name, "Keras' SimpleRNN is rnn_edu's RNN: the same numbers from NumPy."),
-                       strict)
+        return passed("Keras' SimpleRNN is rnn_edu's RNN: the same numbers from NumPy.")
     for wrong, msg in (
         (run(W_hh=W_hh.T), "W_hh is transposed: Keras' recurrent_kernel goes in as it is, h @ W_hh."),
         (run(b_h=0 * b_h), "the recurrent layer's bias b_h is missing (get_weights()[2])."),
@@ -242,8 +239,7 @@ def check_numpy_forecast(fn, strict: bool = False) -> Feedback:
         (run(W_hh=0 * W_hh), "the recurrence is missing: each step adds h_{t-1} @ W_hh."),
     ):
         if np.allclose(got, wrong, atol=1e-5):
-            return checked(hint(name, msg), strict)
-    return checked(hint(name, f"expected {np.round(expected[:3], 4).tolist()}..., got "
+            return hint(msg)
+    return hint(f"expected {np.round(expected[:3], 4).tolist()}..., got "
                               f"{np.round(got[:3], 4).tolist()}.... Hint: loop over the window's "
-                              "steps with h = tanh(x_t @ W_xh + h @ W_hh + b_h), then h @ W_hy + b_y."),
-                   strict)
+                              "steps with h = tanh(x_t @ W_xh + h @ W_hh + b_h), then h @ W_hy + b_y.")
