@@ -18,23 +18,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_edu._checks import describe as _describe
+from rnn_edu import _checks as C
 
 
 def chronological_split(n: int, val_fraction: float = 0.15, test_fraction: float = 0.15):
     """``(train_end, val_end)``: train ``[0, train_end)``, validation ``[train_end, val_end)``,
     test ``[val_end, n)``; the test part is the most recent, so it is the honest future."""
-    _int("n", n, 3)
-    for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if not isinstance(value, (int, float, np.floating)) or isinstance(value, bool) or not 0 < value < 1:
-            raise ValueError(f"{name}: expected a number in (0, 1), got {_describe(value)}")
+    n = C.require_int("n", n, 3)
+    val_fraction = C.require_real("val_fraction", val_fraction, above=0, below=1)
+    test_fraction = C.require_real("test_fraction", test_fraction, above=0, below=1)
     if val_fraction + test_fraction >= 1:
         raise ValueError(f"val_fraction + test_fraction: expected < 1 (something left to train on), "
                          f"got {val_fraction} + {test_fraction}")
     val_end = n - max(1, round(n * test_fraction))
     train_end = val_end - max(1, round(n * val_fraction))
     if train_end < 1:
-        raise ValueError(f"n: {n} values are too few for these fractions")
+        raise ValueError(f"n: expected enough values to train on with these fractions, got {n}")
     return train_end, val_end
 
 
@@ -50,11 +49,15 @@ class Standardizer:
         train = _series("train", train, 2)
         return cls(float(train.mean()), float(train.std()) or 1.0)
 
+    def __post_init__(self) -> None:
+        C.require_real("mean", self.mean)
+        C.require_real("std", self.std, above=0)
+
     def transform(self, x) -> np.ndarray:
-        return (np.asarray(x, dtype=float) - self.mean) / self.std
+        return (C.require_array("x", x) - self.mean) / self.std
 
     def inverse(self, z) -> np.ndarray:
-        return np.asarray(z, dtype=float) * self.std + self.mean
+        return C.require_array("z", z) * self.std + self.mean
 
 
 def windows(series, window: int, start: int, stop: int, horizon: int = 1):
@@ -67,10 +70,9 @@ def windows(series, window: int, start: int, stop: int, horizon: int = 1):
     at forecast time) but their targets stay in their own part.
     """
     z = _series("series", series, 2)
-    _int("window", window, 1)
-    _int("horizon", horizon, 1)
-    _int("start", start, 0)
-    _int("stop", stop, 0)
+    window, horizon = C.require_int("window", window, 1), C.require_int("horizon", horizon, 1)
+    start, stop = C.require_int("start", start, 0), C.require_int("stop", stop, 0)
+    C.require_size("window", window * len(z))  # at most len(z) windows of this length
     if stop > len(z) or start > stop:
         raise ValueError(f"start, stop: expected 0 <= start <= stop <= {len(z)}, got {start}, {stop}")
     t = np.arange(max(start, window + horizon - 1), stop)
@@ -81,7 +83,7 @@ def windows(series, window: int, start: int, stop: int, horizon: int = 1):
 def naive_table(series, horizon: int) -> np.ndarray:
     """The naive forecast, the last value seen, for every origin: ``(n, horizon)``."""
     z = _series("series", series, 1)
-    _int("horizon", horizon, 1)
+    C.require_size("horizon", len(z) * C.require_int("horizon", horizon, 1))
     return np.repeat(z[:, None], horizon, axis=1)
 
 
@@ -92,8 +94,8 @@ def seasonal_naive_table(series, horizon: int, period: int = 12) -> np.ndarray:
     same season at or before the origin ``o``; NaN when the series does not reach back so far.
     """
     z = _series("series", series, 1)
-    _int("horizon", horizon, 1)
-    _int("period", period, 1)
+    C.require_size("horizon", len(z) * C.require_int("horizon", horizon, 1))
+    period = C.require_int("period", period, 1)
     h = np.arange(1, horizon + 1)
     source = np.arange(len(z))[:, None] + h - period * -(-h // period)
     return np.where(source >= 0, z[np.clip(source, 0, None)], np.nan)
@@ -102,19 +104,20 @@ def seasonal_naive_table(series, horizon: int, period: int = 12) -> np.ndarray:
 def fit_ar(series, order: int, stop: int) -> np.ndarray:
     """Least-squares autoregression ``z[t] ~ c + a_1 z[t-1] + ... + a_p z[t-p]`` on targets before
     ``stop``: returns ``coef: (order + 1,)`` = ``[c, a_p, ..., a_1]`` (oldest lag first, like a window)."""
-    X, y, _ = windows(series, order, 0, stop)
+    X, y, _ = windows(series, C.require_int("order", order, 1), 0, stop)
     if len(y) <= order + 1:
-        raise ValueError(f"order: {order} needs more than {order + 1} targets before stop={stop}, "
-                         f"got {len(y)}")
+        raise ValueError(f"order: expected more than {order + 1} targets before stop={stop} for "
+                         f"order {order}, got {len(y)}")
     coef, *_ = np.linalg.lstsq(np.hstack([np.ones((len(y), 1)), X]), y, rcond=None)
     return coef
 
 
 def ar_predict(coef: np.ndarray, X: np.ndarray) -> np.ndarray:
     """One-step AR forecasts from windows ``X: (m, window >= order)``, using their last ``order`` values."""
+    coef = C.require_array("coef", coef, ndim=1, nonempty=True)
     order = len(coef) - 1
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] < order:
+    X = C.require_array("X", X, ndim=2)
+    if X.shape[1] < order:
         raise ValueError(f"X: expected windows (m, >= {order}), got shape {X.shape}")
     return coef[0] + X[:, X.shape[1] - order:] @ coef[1:]
 
@@ -126,15 +129,16 @@ def recursive_table(predict, series, window: int, horizon: int) -> np.ndarray:
     forecasts of steps 1..h-1 back in place of values not yet seen. Rows ``o < window - 1``
     (no full window yet) are NaN.
     """
+    C.require_callable("predict", predict)
     z = _series("series", series, 1)
-    _int("window", window, 1)
-    _int("horizon", horizon, 1)
+    window, horizon = C.require_int("window", window, 1), C.require_int("horizon", horizon, 1)
+    C.require_size("horizon", len(z) * horizon)
     table = np.full((len(z), horizon), np.nan)
     if len(z) < window:
         return table
     X, _, t = windows(np.append(z, 0.0), window, window, len(z) + 1)  # windows ending at each origin
     for h in range(horizon):
-        step = np.asarray(predict(X), dtype=float).reshape(-1)
+        step = C.require_array("predict", predict(X)).reshape(-1)  # its forecasts, finite
         if step.shape != (len(X),):
             raise ValueError(f"predict: expected {len(X)} forecasts for {len(X)} windows, "
                              f"got shape {step.shape}")
@@ -145,10 +149,8 @@ def recursive_table(predict, series, window: int, horizon: int) -> np.ndarray:
 
 def at_horizon(table: np.ndarray, horizon: int) -> np.ndarray:
     """Line a forecast table up by target: ``f[t] = table[t - horizon, horizon - 1]``, ``(n,)``."""
-    table = np.asarray(table, dtype=float)
-    if table.ndim != 2:
-        raise ValueError(f"table: expected shape (n, H), got {table.shape}")
-    _int("horizon", horizon, 1)
+    table = C.require_array("table", table, ndim=2, finite=False)  # NaN: no forecast there
+    horizon = C.require_int("horizon", horizon, 1)
     if horizon > table.shape[1]:
         raise ValueError(f"horizon: expected <= {table.shape[1]} (the table's width), got {horizon}")
     f = np.full(len(table), np.nan)
@@ -158,9 +160,10 @@ def at_horizon(table: np.ndarray, horizon: int) -> np.ndarray:
 
 def mae(forecast, target) -> float:
     """Mean absolute error over the entries where the forecast exists (NaN means none)."""
-    forecast, target = np.asarray(forecast, dtype=float), np.asarray(target, dtype=float)
-    if forecast.shape != target.shape:
-        raise ValueError(f"forecast, target: shapes differ, {forecast.shape} and {target.shape}")
+    forecast = C.require_array("forecast", forecast, finite=False)  # NaN: no forecast there
+    target = C.require_array("target", target, shape=forecast.shape)
+    if np.isinf(forecast).any():
+        raise C.NonFiniteError("forecast: expected finite numbers or NaN (no forecast), got inf")
     ok = np.isfinite(forecast)
     return float(np.abs(forecast[ok] - target[ok]).mean()) if ok.any() else float("nan")
 
@@ -176,8 +179,17 @@ def fit_rnn(X_train, y_train, X_val, y_val, *, units: int = 32, seed: int = 0, e
     """
     import keras
 
-    keras.utils.set_random_seed(seed)
-    window = np.shape(X_train)[1]
+    X_train = C.require_array("X_train", X_train, ndim=2, nonempty=True)
+    y_train = C.require_array("y_train", y_train, shape=(len(X_train),))
+    X_val = C.require_array("X_val", X_val, shape=("m", X_train.shape[1]), nonempty=True)
+    y_val = C.require_array("y_val", y_val, shape=(len(X_val),))
+    C.require_int("units", units, 1, 4096)
+    epochs, batch_size = C.require_int("epochs", epochs, 1), C.require_int("batch_size", batch_size, 1)
+    C.require_int("patience", patience, 0)
+    C.require_choice("verbose", verbose, (0, 1, 2))
+    C.require_size("epochs", epochs * X_train.size, 10**8, what="sequence steps")
+    keras.utils.set_random_seed(C.require_seed("seed", seed))
+    window = X_train.shape[1]
     model = keras.Sequential([
         keras.Input((window, 1)),
         keras.layers.SimpleRNN(units),
@@ -192,16 +204,8 @@ def fit_rnn(X_train, y_train, X_val, y_val, *, units: int = 32, seed: int = 0, e
     return model, history
 
 
-def _int(name: str, value, low: int) -> None:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name}: expected an int >= {low}, got {_describe(value)}")
-
-
 def _series(name: str, value, min_len: int) -> np.ndarray:
-    try:
-        z = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}: expected a 1-D array of numbers, got {_describe(value)}") from None
-    if z.ndim != 1 or len(z) < min_len:
+    z = C.require_array(name, value, ndim=1)
+    if len(z) < min_len:
         raise ValueError(f"{name}: expected a 1-D array of at least {min_len} values, got shape {z.shape}")
     return z
