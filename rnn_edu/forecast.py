@@ -54,10 +54,12 @@ class Standardizer:
         C.require_real("std", self.std, above=0)
 
     def transform(self, x) -> np.ndarray:
-        return (C.require_array("x", x) - self.mean) / self.std
+        """``(x - mean) / std``; NaN (a missing forecast, as in the tables below) stays NaN."""
+        return (C.require_array("x", x, finite=False) - self.mean) / self.std
 
     def inverse(self, z) -> np.ndarray:
-        return C.require_array("z", z) * self.std + self.mean
+        """``z * std + mean``; NaN stays NaN."""
+        return C.require_array("z", z, finite=False) * self.std + self.mean
 
 
 def windows(series, window: int, start: int, stop: int, horizon: int = 1):
