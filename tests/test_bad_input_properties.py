@@ -288,13 +288,6 @@ CASES = [
       lambda: {"table": np.ones((6, 3)), "horizon": 2}),
     C("forecast.mae", lambda **k: forecast.mae(**k),
       lambda: {"forecast": np.array([1.0, 2.0]), "target": np.array([1.5, 2.0])}),
-    C("forecast.fit_rnn", lambda **k: forecast.fit_rnn(**k)[0].count_params(),
-      lambda: {"X_train": np.ones((8, 3)), "y_train": np.ones(8), "X_val": np.ones((4, 3)),
-               "y_val": np.ones(4), "units": 2, "seed": 0, "epochs": 1, "batch_size": 8,
-               "patience": 0, "verbose": 0},
-      odd={"epochs": ODD.filter(lambda v: not (isinstance(v, int) and 2 <= v <= 10**4)),
-           "units": ODD.filter(lambda v: not (isinstance(v, int) and 61 <= v <= 4096))},
-      slow=True),
     # tasks
     C("tasks.bracket_pairs", tasks.bracket_pairs,
       lambda: {"n": 5, "distance": (1, 4), "openers": "([", "fillers": "ab", "seed": 0}),
