@@ -172,6 +172,13 @@ def as_array(value, label: str = "your function's result", *, finite: bool = Tru
     return array, None
 
 
+def learner_array(fn, *args, label: str = "your function's result", finite: bool = True):
+    """Run the learner's ``fn(*args)``: ``(float array, None)``, or ``(None, hint)`` when it
+    raised or did not return an array of real numbers (see :func:`as_array`)."""
+    got, failed = call_learner(fn, *args)
+    return (None, failed) if failed is not None else as_array(got, label, finite=finite)
+
+
 def as_number(value, label: str = "your answer", *, finite: bool = True):
     """``(float, None)``, or ``(None, hint)`` when ``value`` is not one real number."""
     if isinstance(value, (bool, np.bool_)):

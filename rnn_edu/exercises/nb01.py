@@ -14,6 +14,7 @@ from rnn_edu.exercises._feedback import (
     call_learner,
     exercise,
     hint,
+    learner_array,
     passed,
 )
 
@@ -28,9 +29,7 @@ def check_smoothed_distribution(fn) -> Feedback:
              (np.array([10.0, 5.0]), 0.0), (np.array([2.0, 2.0, 0.0, 0.0, 6.0]), 0.1)]
     for counts, k in cases:
         expected = (counts + k) / (counts.sum() + k * len(counts))
-        result, fail = call_learner(fn, counts.copy(), k)
-        if fail is None:
-            got, fail = as_array(result, "your probabilities")
+        got, fail = learner_array(fn, counts.copy(), k, label="your probabilities")
         if fail is not None:
             return fail
         if got.shape != counts.shape:
@@ -103,9 +102,7 @@ def check_temperature(fn) -> Feedback:
     p = np.array([0.5, 0.3, 0.15, 0.05, 0.0])
     for T in (1.0, 0.5, 2.0, 0.1):
         expected = markov.apply_temperature(p, T)
-        result, fail = call_learner(fn, p.copy(), T)
-        if fail is None:
-            got, fail = as_array(result, "your distribution")
+        got, fail = learner_array(fn, p.copy(), T, label="your distribution")
         if fail is not None:
             return fail
         if got.shape != p.shape:

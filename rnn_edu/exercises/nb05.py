@@ -6,13 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import jacobians
-from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, exercise, hint, passed
-
-
-def _run(fn, *args):
-    """The learner's result as a float array: ``(array, None)`` or ``(None, feedback)``."""
-    got, failed = call_learner(fn, *args)
-    return (None, failed) if failed is not None else as_array(got)
+from rnn_edu.exercises._feedback import Feedback, call_learner, exercise, hint, learner_array, passed
 
 
 @exercise("1. one step's Jacobian")
@@ -29,7 +23,7 @@ def check_tanh_jacobian(fn) -> Feedback:
         h_t = np.tanh(rng.standard_normal(hidden))
         slope = 1.0 - h_t**2
         expected = slope[:, None] * W_hh.T
-        got, failed = _run(fn, W_hh.copy(), h_t.copy())
+        got, failed = learner_array(fn, W_hh.copy(), h_t.copy())
         if failed is not None:
             return failed
         if got.shape != expected.shape:
@@ -141,7 +135,7 @@ def check_gradient_norms(fn) -> Feedback:
         h = jacobians.hidden_states(W_hh, rng.standard_normal((1, time, hidden)))[0]
         expected = jacobians.jacobian_norms(W_hh, h[None])[0]
         _Counted.products = 0
-        got, failed = _run(fn, W_hh.copy().view(_Counted), h.copy().view(_Counted))
+        got, failed = learner_array(fn, W_hh.copy().view(_Counted), h.copy().view(_Counted))
         products = _Counted.products
         if failed is not None:
             return failed
@@ -194,7 +188,7 @@ def check_non_normal(fn) -> Feedback:
     """Exercise 4: ``fn() -> W``, a square matrix with spectral radius below 1 whose powers still
     grow: ``||W^k||_2 > 10`` and ``> ||W||_2`` for some 2 <= k <= 100; not :data:`SHEAR` or its
     transpose."""
-    got, failed = _run(fn)
+    got, failed = learner_array(fn)
     if failed is not None:
         return failed
     if got.ndim != 2 or got.shape[0] != got.shape[1] or got.size == 0:

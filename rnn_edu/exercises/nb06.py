@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import forecast
-from rnn_edu.exercises._feedback import Feedback, as_array, call_learner, exercise, hint, passed
+from rnn_edu.exercises._feedback import (
+    Feedback,
+    as_array,
+    call_learner,
+    exercise,
+    hint,
+    learner_array,
+    passed,
+)
 
 
 def _pair(got):
@@ -102,9 +110,7 @@ def check_seasonal_naive(fn) -> Feedback:
     for horizon in (1, 5, 12, 13, 24):
         targets = np.arange(60, 120, 7)
         expected = forecast.at_horizon(forecast.seasonal_naive_table(series, horizon), horizon)[targets]
-        got, failed = call_learner(fn, series.copy(), targets.copy(), horizon)
-        if failed is None:
-            got, failed = as_array(got)
+        got, failed = learner_array(fn, series.copy(), targets.copy(), horizon)
         if failed is not None:
             return failed
         got = got.reshape(-1) if got.size == len(targets) else got
@@ -216,9 +222,7 @@ def check_numpy_forecast(fn) -> Feedback:
             hs.append(h)
         return (hs[read] @ W_hy + b_y)[:, 0]
 
-    got, failed = call_learner(fn, model, X.copy())
-    if failed is None:
-        got, failed = as_array(got)
+    got, failed = learner_array(fn, model, X.copy())
     if failed is not None:
         return failed
     if got.size == m:

@@ -16,16 +16,11 @@ from rnn_edu.exercises._feedback import (
     describe,
     exercise,
     hint,
+    learner_array,
     passed,
 )
 
 sigmoid = gru.sigmoid
-
-
-def _run(fn, *args, label: str = "your function's result"):
-    """The learner's result as a float array: ``(array, None)`` or ``(None, feedback)``."""
-    got, failed = call_learner(fn, *(np.copy(a) for a in args))
-    return (None, failed) if failed is not None else as_array(got, label)
 
 
 def _verdict(got, expected, mistakes, fallback: str) -> Feedback | None:
@@ -98,7 +93,7 @@ def check_gru_step(fn) -> Feedback:
         p = gru.GRUParams(W_xh=Wx, W_hh=Wh, b_xh=b, W_hy=np.eye(h.shape[1]),
                           b_y=np.zeros(h.shape[1]))
         assert np.allclose(expected, gru.step(p, x, h)[0])  # the reference is the package's
-        got, failed = _run(fn, x, h, Wx, Wh, b, label="h_t")
+        got, failed = learner_array(fn, *map(np.copy, (x, h, Wx, Wh, b)), label="h_t")
         if failed is not None:
             return failed
         bad = _verdict(got, expected, mistakes,
@@ -223,7 +218,7 @@ def check_gru_step_backward(fn) -> Feedback:
         h, z, r, n, u_h, Wh = _cell_values(seed, batch=3)
         dh = np.random.default_rng(seed + 10).normal(size=h.shape)
         expected, mistakes = _backward_variants(dh, h, z, r, n, u_h, Wh)
-        got, failed = _run(fn, dh, h, z, r, n, u_h, Wh, label="dh_prev")
+        got, failed = learner_array(fn, *map(np.copy, (dh, h, z, r, n, u_h, Wh)), label="dh_prev")
         if failed is not None:
             return failed
         bad = _verdict(got, expected, mistakes,
@@ -268,7 +263,7 @@ def check_gru_jacobian(fn) -> Feedback:
         h, z, r, n, u_h, Wh = _cell_values(seed, batch=1)
         vectors = [v[0] for v in (h, z, r, n, u_h)]
         expected, mistakes = _jacobian_variants(*vectors, Wh)
-        got, failed = _run(fn, *vectors, Wh, label="J")
+        got, failed = learner_array(fn, *map(np.copy, (*vectors, Wh)), label="J")
         if failed is not None:
             return failed
         bad = _verdict(got, expected, mistakes,
