@@ -8,6 +8,7 @@ import pytest
 from rnn_edu.data import Vocab
 from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from rnn_edu.exercises._feedback import Feedback, exercise, is_stub, passed
+from tests.exercise_helpers import no_return
 
 FUNCTION_CHECKS = [
     nb01.check_smoothed_distribution, nb01.check_bits_per_char, nb01.check_temperature,
@@ -25,10 +26,6 @@ VALUE_CHECKS = [lambda a: nb02.check_latch(a, VOCAB3), nb03.check_shapes, nb03.c
 
 def raises(*args):
     raise ValueError("a bug in the learner's code")
-
-
-def no_return(*args):
-    _ = args
 
 
 ODD_RETURNS = ["abc", {"a": 1.0}, [[1.0, 2.0], [3.0]], np.array([1j, 2.0]), np.zeros((7, 7, 7)),

@@ -1,10 +1,10 @@
-import re
 
 import keras
 import numpy as np
 import pytest
 
 from rnn_edu.exercises import nb06
+from tests.exercise_helpers import assert_hint, no_return
 
 
 def ref_windows(series, window, start, stop):
@@ -39,16 +39,6 @@ def test_reference_answers_pass():
     keras_shaped = lambda s, w, a, b: (ref_windows(s, w, a, b)[0][..., None],
                                        ref_windows(s, w, a, b)[1][:, None])
     assert nb06.check_windows(keras_shaped).ok
-
-
-def no_return(*args):  # computes nothing and forgets to return (a bare `...` is a stub)
-    _ = args
-
-
-def assert_hint(check, fn, expected):
-    fb = check(fn)
-    assert not fb.ok and fb.attempted and re.search(expected, fb.message), fb.message
-    assert "could not be checked" not in fb.message
 
 
 def test_strict_mode_turns_a_hint_into_an_error(monkeypatch):

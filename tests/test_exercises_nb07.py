@@ -1,13 +1,13 @@
 """Notebook 07's checkers: the reference answers pass (and agree with the package and Keras);
 each plausible mistake gets its own hint; odd results get a hint, never a traceback."""
 
-import re
 
 import numpy as np
 import pytest
 
 from rnn_edu import gru
 from rnn_edu.exercises import nb07
+from tests.exercise_helpers import assert_hint, no_return
 
 sig = gru.sigmoid
 
@@ -32,16 +32,6 @@ def step(x, h, Wx, Wh, b, *, swap=False, order="zrh", reset="before", gate=sig, 
     if out == "reset kept":
         return z * (r * h) + (1 - z) * n
     return (1 - z) * h + z * n if swap else z * h + (1 - z) * n
-
-
-def no_return(*args):  # computes nothing and forgets to return
-    _ = args
-
-
-def assert_hint(check, fn, expected):
-    fb = check(fn)
-    assert not fb.ok and fb.attempted and re.search(expected, fb.message), fb.message
-    assert "could not be checked" not in fb.message
 
 
 def test_strict_mode_turns_a_hint_into_an_error(monkeypatch):
