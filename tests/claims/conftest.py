@@ -8,7 +8,10 @@ must be positive; the smallest per claim is printed at the end of the run.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+
+from rnn_edu import optim, train
 
 SEEDS = range(5)
 _MARGINS: list[tuple[str, float, list]] = []
@@ -36,3 +39,23 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("claims: smallest margin over seeds")
     for name, smallest, over, keys in _MARGINS:
         terminalreporter.write_line(f"claim {name}: smallest margin {smallest:.3g} over {over} {keys}")
+
+
+def train_char_rnn(train_text: str, val_text: str, vocab, seed: int):
+    """Notebook 04's character RNN, trained as section 7 trains it: ``(params, final val bits/char)``."""
+    params = train.init_char_params(vocab.size, 256, seed=seed, dtype=np.float32)
+    history = train.train(
+        params,
+        vocab.encode(train_text),
+        vocab.encode(val_text),
+        optimizer=optim.Adam(lr=1e-2, beta2=0.99),
+        lr_end=3e-4,
+        steps=1500,
+        batch_size=32,
+        seq_len=25,
+        clip_norm=5.0,
+        eval_every=1500,
+        seed=seed,
+        progress=False,
+    )
+    return params, history.val_bpc[-1]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnn_edu import bptt, data, losses, markov, optim, rnn, sampling, train
-from tests.claims.conftest import SEEDS
+from tests.claims.conftest import SEEDS, train_char_rnn
 
 pytestmark = pytest.mark.claims
 
@@ -103,22 +103,8 @@ def test_the_rnn_beats_the_best_chain(corpus, claim):
     beats, gains, shares, words, distinct = {}, {}, {}, {}, {}
     train_words = set(train_text.split())
     for s in SEEDS:
-        p = train.init_char_params(vocab.size, 256, seed=s, dtype=np.float32)
-        hist = train.train(
-            p,
-            vocab.encode(train_text),
-            vocab.encode(val_text),
-            optimizer=optim.Adam(lr=1e-2, beta2=0.99),
-            lr_end=3e-4,
-            steps=1500,
-            batch_size=32,
-            seq_len=25,
-            clip_norm=5.0,
-            eval_every=1500,
-            seed=s,
-            progress=False,
-        )
-        beats[s] = sweep[best_order] - 0.03 - hist.val_bpc[-1]
+        p, val_bpc_rnn = train_char_rnn(train_text, val_text, vocab, seed=s)
+        beats[s] = sweep[best_order] - 0.03 - val_bpc_rnn
         rnn_bits = -train.log2_probs(p, vocab.encode(val_text))
         positions = np.arange(1, len(rnn_bits) + 1)
         new = np.array(
