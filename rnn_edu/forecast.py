@@ -75,8 +75,10 @@ def windows(series, window: int, start: int, stop: int, horizon: int = 1):
     window, horizon = C.require_int("window", window, 1), C.require_int("horizon", horizon, 1)
     start, stop = C.require_int("start", start, 0), C.require_int("stop", stop, 0)
     C.require_size("window", window * len(z))  # at most len(z) windows of this length
-    if stop > len(z) or start > stop:
-        raise ValueError(f"start, stop: expected 0 <= start <= stop <= {len(z)}, got {start}, {stop}")
+    if stop > len(z):  # each bound named on its own: callers such as fit_ar pass only stop
+        raise ValueError(f"stop: expected at most len(series) = {len(z)}, got {stop}")
+    if start > stop:
+        raise ValueError(f"start: expected at most stop = {stop}, got {start}")
     t = np.arange(max(start, window + horizon - 1), stop)
     X = z[(t - horizon - window + 1)[:, None] + np.arange(window)]
     return X.reshape(len(t), window), z[t], t

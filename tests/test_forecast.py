@@ -66,8 +66,12 @@ def test_windows_name_bad_arguments():
         fc.windows(z, 0, 0, 10)
     with pytest.raises(ValueError, match="horizon: expected an int >= 1"):
         fc.windows(z, 2, 0, 10, horizon=0)
-    with pytest.raises(ValueError, match=r"start, stop: expected 0 <= start <= stop <= 20, got 5, 30"):
+    with pytest.raises(ValueError, match=r"stop: expected at most len\(series\) = 20, got 30"):
         fc.windows(z, 2, 5, 30)
+    with pytest.raises(ValueError, match=r"start: expected at most stop = 10, got 15"):
+        fc.windows(z, 2, 15, 10)
+    with pytest.raises(ValueError, match=r"^stop: expected at most len\(series\) = 20, got 21"):
+        fc.fit_ar(z, 2, 21)  # named as fit_ar's own argument
     with pytest.raises(ValueError, match=r"series: expected an array of real numbers with 1 axis.*\(4, 5\)"):
         fc.windows(z.reshape(4, 5), 2, 0, 4)
     with pytest.raises(TypeError, match="series: expected an array of real numbers.*got str"):
