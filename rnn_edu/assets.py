@@ -32,10 +32,8 @@ def path(name: str) -> Path:
     return found
 
 
-def show(name: str):
-    """Display a diagram (``.svg``) inline in a notebook; returns the IPython display object."""
+def show(name: str) -> None:
+    """Display a diagram (``.svg``) inline in a notebook (returns nothing, so it shows once)."""
     from IPython.display import SVG, display
 
-    image = SVG(filename=str(path(name)))
-    display(image)
-    return image
+    display(SVG(filename=str(path(name))))

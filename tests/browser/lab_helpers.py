@@ -52,6 +52,23 @@ def image_src(box) -> str:
     return img.get_attribute("src")
 
 
+def wait_for_text(box, *needles: str, timeout: float = 60.0) -> str:
+    """Wait until the text of ``box`` holds every one of ``needles``; return that text.
+
+    An explorer's picture and its text are separate outputs that arrive one after the other,
+    so a box that is visible may not show its text yet.
+    """
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = box.inner_text()
+        if all(n in text for n in needles):
+            return text
+        time.sleep(0.25)
+    raise AssertionError(f"the widget never showed {needles!r} within {timeout:.0f} s; it showed "
+                         f"{text[:500]!r}")
+
+
 def nudge_slider(box, index: int = 0, pixels: int = 60) -> None:
     """Drag the handle of the ``index``-th slider of ``box`` by ``pixels`` to the right."""
     handle = box.locator(".noUi-handle").nth(index)

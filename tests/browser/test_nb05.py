@@ -6,6 +6,7 @@ from tests.browser.lab_helpers import (
     nudge_slider,
     open_and_run_all,
     wait_for_change,
+    wait_for_text,
 )
 
 pytestmark = pytest.mark.browser
@@ -17,8 +18,7 @@ def test_vanishing_explorer_renders_and_reacts(page, lab):
     assert box.locator(".noUi-handle").count() == 3  # sigma_max, length T, input scale
     assert box.locator("select").count() == 2  # activation, kind of W_hh
     src = image_src(box)
-    text = box.inner_text()
-    assert "under the bound" in text
+    text = wait_for_text(box, "under the bound")
 
     nudge_slider(box, index=0, pixels=80)  # sigma_max up
     src = wait_for_change(lambda: image_src(box), src, what="the picture after sigma_max")

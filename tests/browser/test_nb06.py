@@ -6,6 +6,7 @@ from tests.browser.lab_helpers import (
     nudge_slider,
     open_and_run_all,
     wait_for_change,
+    wait_for_text,
     wait_idle,
 )
 
@@ -19,8 +20,7 @@ def test_forecast_explorer_renders_and_reacts(page, lab):
     page.wait_for_function("() => document.body.textContent.includes('expected ndim=3, found ndim=2')")
     box = explorer(page, "rnn-edu-forecast-explorer")
     assert box.locator(".noUi-handle").count() == 3  # first month, months ahead, window length
-    src, text = image_src(box), box.inner_text()
-    assert "SimpleRNN(32)" in text and "test part" in text
+    src, text = image_src(box), wait_for_text(box, "SimpleRNN(32)", "test part")
 
     nudge_slider(box, index=1, pixels=120)  # further ahead
     src = wait_for_change(lambda: image_src(box), src, what="the picture after the horizon")

@@ -6,6 +6,7 @@ from tests.browser.lab_helpers import (
     nudge_slider,
     open_and_run_all,
     wait_for_change,
+    wait_for_text,
 )
 
 pytestmark = pytest.mark.browser
@@ -16,8 +17,7 @@ def test_gate_explorer_renders_and_reacts(page, lab):
     box = explorer(page, "rnn-edu-gate-explorer")
     assert box.locator(".noUi-handle").count() == 3  # length T, marker 1, marker 2
     src = image_src(box)
-    text = box.inner_text()
-    assert "Markers at t = 10 and t = 70" in text
+    text = wait_for_text(box, "Markers at t = 10 and t = 70")
 
     nudge_slider(box, index=1, pixels=60)  # the first marker later
     src = wait_for_change(lambda: image_src(box), src, what="the picture after marker 1")
