@@ -38,7 +38,9 @@ test: setup-test chromium quiet-lab ## everything: lint, unit tests, notebooks (
 	$(BIN)/python scripts/stamp_headers.py --check
 	$(BIN)/python scripts/make_learner_editions.py --check
 	$(STRICT) $(BIN)/pytest $(NBVAL_FLAGS) -m "not claims" tests notebooks
-	$(MAKE) --no-print-directory portability claims test-colab
+	@# Claims (NumPy on one BLAS thread) run beside the other two, each with its own IPython state
+	@# (kernels side by side); each target's output is printed whole when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target portability claims test-colab
 
 $(VENV)/.lab-installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,7 +79,7 @@ portability: setup-test ## nbval again with NumPy's SIMD paths lowered
 		NPY_DISABLE_CPU_FEATURES="$$lowered" $(STRICT) $(BIN)/pytest $(NBVAL_FLAGS) notebooks
 
 claims: setup-test ## re-run every asserted training claim over its seeds; prints the smallest margins
-	$(STRICT) $(BIN)/pytest -m claims tests/claims
+	IPYTHONDIR=$(STATE)/ipython-claims $(STRICT) $(BIN)/pytest -m claims tests/claims
 
 browser: setup-test chromium quiet-lab
 	$(BIN)/pytest tests -m browser
@@ -124,7 +126,7 @@ test-colab: $(COLAB_VENV)/.installed ## Colab's versions: setup cell, unit and w
 	$(COLAB_BIN)/python scripts/colab_setup.py
 	$(COLAB_BIN)/pytest -q --import-mode=importlib -m "not browser and not network and not claims" \
 		--ignore=tests/browser --ignore=tests/test_make_lab.py -p no:warnings tests
-	PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python scripts/run_notebooks.py --check  # quiet ipykernel 6.17's debugger
+	IPYTHONDIR=$(STATE)/ipython-colab PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python scripts/run_notebooks.py --check  # quiet ipykernel 6.17's debugger
 
 clean:
 	rm -rf $(VENV) $(COLAB_VENV) $(STATE) test-artifacts
