@@ -107,8 +107,8 @@ def draw_unrolled():
     label(ax, fx + bw / 2 + 4.5, cy - 2.6, "(next step)", GREY, size=8, ha="left", va="center")
 
     # the unroll arrow
-    ax.add_patch(FancyArrowPatch((23.5, cy), (29.5, cy), arrowstyle="simple,head_length=8,head_width=8,tail_width=3",
-                                 color="#bbbbbb", lw=0, zorder=1))
+    ax.add_patch(FancyArrowPatch((23.5, cy), (29.5, cy), color="#bbbbbb", lw=0, zorder=1,
+                                 arrowstyle="simple,head_length=8,head_width=8,tail_width=3"))
     label(ax, 26.5, cy + 2.4, "unroll", GREY, size=9, ha="center", va="bottom")
 
     # unrolled over t = 1, 2, 3: the same weights at every step
@@ -156,7 +156,7 @@ def draw_gru():
     gates = ((14, "update gate", "z", GREEN), (37, "reset gate", "r", PURPLE))
     for x, name, g, color in gates:
         box(ax, x, gy, gw, gh, f"{name} ${g}_t$\n" + rf"$\sigma(x_t K_{g} + b_{g}$" + "\n"
-            + rf"$+\ h_{{t-1}} R_{g} + b'_{g})$", color, size=9.5)
+            + rf"$+\ h_{{t-1}} R_{g} + b′_{g})$", color, size=9.5)
     # h_{t-1} into both gates (from above), x_t into both (from below)
     line(ax, [(8, top), (8, gy + gh / 2)], GREY)
     line(ax, [(33, top), (33, gy + gh / 2)], GREY)
@@ -180,7 +180,7 @@ def draw_gru():
 
     # the candidate n_t: the reset gate scales h_{t-1} R_h + b'_h, after the product (reset_after)
     cx = 55
-    box(ax, cx, 37, 16, 5, r"$h_{t-1} R_h + b'_h$", BLUE, size=9.5)
+    box(ax, cx, 37, 16, 5, r"$h_{t-1} R_h + b′_h$", BLUE, size=9.5)
     line(ax, [(cx, top), (cx, 37 + 2.5)], GREY, over=True)
     node(ax, cx, 29, r"$\odot$")
     line(ax, [(cx, 37 - 2.5), (cx, 29 + 1.8)], BLUE)
@@ -199,7 +199,7 @@ def draw_gru():
     label(ax, bx + 0.8, 28, "$n_t$", BLUE, size=11, ha="left", va="center")
 
     # the output equation and the names of the weight blocks
-    label(ax, 46, 5.2 - 3, r"$h_t = z_t \odot h_{t-1} + (1 - z_t) \odot n_t$", size=12, ha="center", va="center")
+    label(ax, 46, 2.2, r"$h_t = z_t \odot h_{t-1} + (1 - z_t) \odot n_t$", size=12, ha="center", va="center")
     legend = ["Keras GRU, reset_after=True", r"$W_{xh} = [K_z \mid K_r \mid K_h]$: kernel",
               r"$W_{hh} = [R_z \mid R_r \mid R_h]$: recurrent_kernel", r"$\odot$: elementwise product"]
     for i, text in enumerate(legend):
@@ -222,7 +222,8 @@ def render(draw) -> bytes:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if a file differs from what is drawn now")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if a file differs from what is drawn now")
     args = parser.parse_args(argv)
     stale = []
     for name, draw in DIAGRAMS.items():
