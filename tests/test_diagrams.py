@@ -6,7 +6,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import matplotlib
+import nbformat
 import pytest
+from IPython.display import SVG as SVGDisplay
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = importlib.util.spec_from_file_location("draw_diagrams", ROOT / "scripts" / "draw_diagrams.py")
@@ -83,3 +85,15 @@ def test_svg_is_small_and_keeps_text_as_text(name):
     # only DejaVu Sans: a glyph mathtext takes from its Computer Modern fallback (cmsy10 for "'")
     # is drawn by a browser in its own font, as another character ("b'" became "b0")
     assert set(re.findall(rb"font-family: '([^']+)'", data)) == {b"DejaVu Sans"}
+
+
+@pytest.mark.parametrize(("notebook", "name"), [("03_vanilla_rnn.ipynb", "unrolled_rnn.svg"),
+                                                ("07_gru.ipynb", "gru_cell.svg")])
+def test_notebook_stores_the_current_diagram(notebook, name):
+    # nbval does not compare SVG outputs: a redrawn diagram needs the notebook re-executed
+    cells = [c for c in nbformat.read(ROOT / "notebooks" / notebook, as_version=4).cells
+             if c.cell_type == "code" and f'assets.show("{name}")' in c.source]
+    assert len(cells) == 1
+    stored = [o.data["image/svg+xml"] for o in cells[0].outputs if "image/svg+xml" in o.get("data", {})]
+    drawn = SVGDisplay(filename=str(ROOT / "assets" / name)).data  # what assets.show displays
+    assert len(stored) == 1 and stored[0] == drawn
