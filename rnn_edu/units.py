@@ -157,13 +157,21 @@ def _check_model(params, vocab) -> None:
 
 # ---- the search ---------------------------------------------------------------------------------
 
-def correlations(H: np.ndarray, f: np.ndarray) -> np.ndarray:
+def correlations(H: np.ndarray, f: np.ndarray, given: np.ndarray | None = None) -> np.ndarray:
     """Pearson's r of every unit with one feature over the characters: ``(units,)``.
 
     H: ``(T, units)``; f: ``(T,)``. r = 0 where the unit or the feature is constant (or T < 2).
+    given: ``(T,)`` ids of the characters read (or ``None``): the *partial* correlation given
+    the current character. Each character's mean is taken out of H and f before r, so a unit
+    that only echoes the character it just read (which even an untrained GRU does) scores 0,
+    and so does a feature that the current character decides (``in_word``, ``digit``, ...).
     """
     H = C.require_array("H", H, ndim=2)
     f = C.require_array("f", f, shape=(H.shape[0],), labels="(T,)")
+    if given is not None:
+        given = C.require_array("given", given, kind="int", shape=(len(f),), labels="(T,)")
+        given = np.unique(given, return_inverse=True)[1]  # ids 0..k-1, whatever they were
+        H, f = _residual(H, given), _residual(f[:, None], given)[:, 0]
     r = np.zeros(H.shape[1])
     H, f = _scaled(H), _scaled(f[:, None])[:, 0]
     if len(f) < 2 or np.ptp(f) < 1e-12:
@@ -174,6 +182,14 @@ def correlations(H: np.ndarray, f: np.ndarray) -> np.ndarray:
     return np.clip(r, -1.0, 1.0)
 
 
+def _residual(a: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """``a (T, n)`` minus, in each row, the mean of the rows with the same id in ``given``."""
+    a = _scaled(a)  # scaled first, so the sums cannot overflow
+    sums = np.zeros((int(given.max(initial=0)) + 1, a.shape[1]))
+    np.add.at(sums, given, a)
+    return a - (sums / np.maximum(np.bincount(given, minlength=len(sums)), 1)[:, None])[given]
+
+
 def _scaled(a: np.ndarray) -> np.ndarray:
     """The columns of ``a (T, n)`` divided by their largest ``|a|``: r is the same, and the sums
     cannot overflow."""
@@ -181,10 +197,11 @@ def _scaled(a: np.ndarray) -> np.ndarray:
     return a / np.where(top > 0, top, 1.0)
 
 
-def correlation_table(H: np.ndarray, feats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def correlation_table(H: np.ndarray, feats: dict[str, np.ndarray],
+                      given: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """:func:`correlations` for every feature: name -> ``(units,)`` r."""
     C.require_instance("feats", feats, dict, "a dict of feature name -> (T,) values")
-    return {name: correlations(H, f) for name, f in feats.items()}
+    return {name: correlations(H, f, given) for name, f in feats.items()}
 
 
 @dataclass(frozen=True)
@@ -195,23 +212,33 @@ class Match:
     unit: int
     r: float
 
+    def __post_init__(self) -> None:
+        C.require_text("feature", self.feature)
+        C.require_int("unit", self.unit, min=0)
+        C.require_real("r", self.r, -1.0, 1.0)
 
-def rank_units(H: np.ndarray, f: np.ndarray) -> np.ndarray:
+
+def rank_units(H: np.ndarray, f: np.ndarray, given: np.ndarray | None = None) -> np.ndarray:
     """Unit ids ordered by ``|r|`` with the feature, best first: ``(units,)`` (ties: lower id)."""
-    return np.argsort(-np.abs(correlations(H, f)), kind="stable")
+    return np.argsort(-np.abs(correlations(H, f, given)), kind="stable")
 
 
-def best_units(H: np.ndarray, feats: dict[str, np.ndarray]) -> list[Match]:
+def best_units(H: np.ndarray, feats: dict[str, np.ndarray],
+               given: np.ndarray | None = None) -> list[Match]:
     """The best unit for each feature (largest ``|r|``), in the order of ``feats``."""
-    table = correlation_table(H, feats)
+    table = correlation_table(H, feats, given)
     best = {name: int(np.argmax(np.abs(r))) for name, r in table.items()}
     return [Match(name, j, float(table[name][j])) for name, j in best.items()]
 
 
-def count_interpretable(H: np.ndarray, feats: dict[str, np.ndarray], threshold: float = 0.5) -> int:
-    """How many units have ``|r| >= threshold`` for at least one feature (threshold in (0, 1])."""
+def count_interpretable(H: np.ndarray, feats: dict[str, np.ndarray], threshold: float = 0.5,
+                        given: np.ndarray | None = None) -> int:
+    """How many units have ``|r| >= threshold`` for at least one feature (threshold in (0, 1]).
+
+    given: as in :func:`correlations`; without it, units that echo the current character count.
+    """
     threshold = C.require_real("threshold", threshold, above=0, max=1)
-    table = correlation_table(H, feats)
+    table = correlation_table(H, feats, given)
     if not table:
         return 0
     return int(np.sum(np.max(np.abs(np.stack(list(table.values()))), axis=0) >= threshold))

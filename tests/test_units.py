@@ -126,3 +126,21 @@ def test_hidden_states_match_gru_forward_and_refuse_unknown_characters():
         units.correlations(H, np.zeros(3))
     with pytest.raises(ValueError, match=r"threshold: expected a finite number in \(0, 1\]"):
         units.count_interpretable(H, {}, 0.0)
+
+
+def test_given_the_current_character_an_echo_of_the_input_scores_zero():
+    text = bracket_text()
+    ids = VOCAB.encode(text)
+    echo = (ids == VOCAB.encode("a")[0]).astype(float)  # a "unit" that is 1 on every "a"
+    latch, _ = units.hidden_states(planted(), VOCAB, text)
+    H = np.stack([echo, latch[:, 2]], axis=1)
+    assert units.correlations(H, echo)[0] == pytest.approx(1.0)
+    np.testing.assert_array_equal(units.correlations(H, echo, given=ids), [0.0, 0.0])
+    # The latch is memory, not the current character: its partial r stays near 1.
+    assert units.correlations(H, units.in_parentheses(text), given=ids)[1] > 0.95
+    assert units.count_interpretable(H, {"a": echo}, 0.5) == 1
+    assert units.count_interpretable(H, {"a": echo}, 0.5, given=ids) == 0
+    assert units.best_units(H, {"a": echo}, given=ids)[0].r == 0.0
+    np.testing.assert_array_equal(units.correlations(H, echo, given=ids + 10**12), [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"given: expected an int array of shape \(T,\)"):
+        units.correlations(H, echo, given=ids[:5])
