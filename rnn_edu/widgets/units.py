@@ -24,7 +24,7 @@ from rnn_edu.widgets._base import Explorer
 from rnn_edu.widgets.markov_explorer import show_char
 
 MAX_CHARS = 1_000  # characters coloured at once; longer texts are cut, and the cut is said
-PICTURE_CHARS, PICTURE_COLUMNS = 800, 72  # the static picture: its first characters, wrapped
+PICTURE_CHARS, PICTURE_COLUMNS = 400, 72  # the static picture: its first characters, wrapped
 MONO_ADVANCE = 0.602  # DejaVu Sans Mono: every character is 0.602 em wide (1233 / 2048 units)
 TOP = 3  # next-character guesses shown per character
 NO_FEATURE = "(pick a feature: jump to its best unit)"
