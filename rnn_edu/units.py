@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn_edu import _checks as C
-from rnn_edu import gru
+from rnn_edu import gru, sampling
 from rnn_edu.data import Vocab
 from rnn_edu.losses import softmax
 
@@ -147,12 +147,8 @@ def hidden_states(params: gru.GRUParams, vocab: Vocab, text: str) -> tuple[np.nd
 
 
 def _check_model(params, vocab) -> None:
-    C.require_instance("params", params, gru.GRUParams).require_finite()
-    C.require_instance("vocab", vocab, Vocab, "a data.Vocab")
-    if params.input_size != vocab.size or params.output_size != vocab.size:
-        raise ValueError(f"vocab: expected {params.input_size} characters to match the model's "
-                         f"input and output size ({params.input_size}, {params.output_size}), "
-                         f"got {vocab.size}")
+    C.require_instance("params", params, gru.GRUParams)
+    sampling._check_model(params, vocab)  # finite, and sized for the vocabulary
 
 
 # ---- the search ---------------------------------------------------------------------------------
