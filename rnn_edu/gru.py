@@ -194,7 +194,11 @@ def step(params: GRUParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.nda
     x_t: tokens ``(batch,)`` int, or features ``(batch, input)`` float; h_prev: ``(batch, hidden)``.
     """
     x_t = _check_x_t(_check_params(params), x_t)
-    h_prev = _check_h(params, h_prev, x_t.shape[0], name="h_prev")
+    return _step(params, x_t, _check_h(params, h_prev, x_t.shape[0], name="h_prev"))
+
+
+def _step(params: GRUParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`step` on checked arguments (``x_t`` with a time axis of 1), as ``rnn._step``."""
     h_t = _cell(params, _project(params, x_t)[:, 0], h_prev)[0]
     return h_t, h_t @ params.W_hy + params.b_y
 

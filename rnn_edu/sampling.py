@@ -8,6 +8,10 @@ softmax::
 ``T = 1`` samples from the model as trained; ``T < 1`` sharpens the distribution (safer, more
 repetitive text); ``T > 1`` flattens it (more surprising, more misspelled). ``T = 0`` is the
 limit: always the most likely character (greedy decoding).
+
+The model is a vanilla RNN (:class:`~rnn_edu.rnn.RNNParams`, notebook 04) or a GRU
+(:class:`~rnn_edu.gru.GRUParams`, e.g. notebook 08's Keras model through
+:func:`rnn_edu.keras_bridge.gru_from_keras`): both give logits over the vocabulary at each step.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import _checks as C
+from rnn_edu import gru, rnn
 from rnn_edu.data import Vocab
+from rnn_edu.gru import GRUParams
 from rnn_edu.losses import softmax
-from rnn_edu.rnn import RNNParams, _step, forward
+from rnn_edu.rnn import RNNParams
 
 #: The longest sample :func:`sample` generates (a few seconds for a small model).
 MAX_SAMPLE_LENGTH = 100_000
@@ -44,7 +50,7 @@ def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
     return greedy
 
 
-def warm_up(params: RNNParams, vocab: Vocab, prompt: str = "") -> tuple[np.ndarray, np.ndarray]:
+def warm_up(params: RNNParams | GRUParams, vocab: Vocab, prompt: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Run the model over ``prompt``; return ``(h, logits)`` for the next character.
 
     h: ``(1, hidden)``; logits: ``(V,)``. An empty prompt starts from the zero state, where the
@@ -54,12 +60,12 @@ def warm_up(params: RNNParams, vocab: Vocab, prompt: str = "") -> tuple[np.ndarr
     ids = vocab._encode(prompt, "prompt")
     if not prompt:
         return np.zeros((1, params.hidden_size), params.dtype), params.b_y.astype(np.float64)
-    cache = forward(params, ids[None, :])
+    cache = _kind(params).forward(params, ids[None, :])
     return cache.h_last, cache.y[0, -1].astype(np.float64)
 
 
 def sample(
-    params: RNNParams,
+    params: RNNParams | GRUParams,
     vocab: Vocab,
     length: int,
     prompt: str = "",
@@ -76,12 +82,12 @@ def sample(
     _check_temperature(temperature)
     rng = np.random.default_rng(C.require_seed("seed", seed))
     h, logits = warm_up(params, vocab, prompt)
-    out = []
+    out, step = [], _kind(params)._step
     for _ in range(length):
         p = apply_temperature(logits, temperature)
         i = int(rng.choice(vocab.size, p=p))
         out.append(i)
-        h, y = _step(params, np.array([[i]]), h)  # the model was checked once, in warm_up
+        h, y = step(params, np.array([[i]]), h)  # the model was checked once, in warm_up
         logits = y[0].astype(np.float64)
     return vocab.decode(np.array(out, dtype=np.int64))
 
@@ -90,8 +96,13 @@ def _check_temperature(temperature) -> float:
     return C.require_real("temperature", temperature, min=0)
 
 
-def _check_model(params: RNNParams, vocab: Vocab) -> None:
-    C.require_instance("params", params, RNNParams).require_finite()
+def _kind(params: RNNParams | GRUParams):
+    """The module that runs ``params``: :mod:`rnn_edu.gru` or :mod:`rnn_edu.rnn`."""
+    return gru if isinstance(params, GRUParams) else rnn
+
+
+def _check_model(params, vocab: Vocab) -> None:
+    C.require_instance("params", params, (RNNParams, GRUParams)).require_finite()
     C.require_instance("vocab", vocab, Vocab, "a data.Vocab")
     if params.input_size != vocab.size or params.output_size != vocab.size:
         raise ValueError(

@@ -46,6 +46,7 @@ from rnn_edu import (
     sampling,
     tasks,
     train,
+    units,
     versions,
     widgets,
 )
@@ -56,6 +57,7 @@ from rnn_edu.widgets.hidden_state import HiddenStateExplorer
 from rnn_edu.widgets.markov_explorer import MarkovExplorer, show_char
 from rnn_edu.widgets.stepper import StepperExplorer
 from rnn_edu.widgets.temperature import TemperatureExplorer
+from rnn_edu.widgets.units import EXAMPLES, UnitExplorer
 from rnn_edu.widgets.vanishing import VanishingExplorer
 
 # ---- odd values -------------------------------------------------------------------------------
@@ -558,6 +560,45 @@ CASES = [
     C("widgets.vanishing.VanishingExplorer.compute", lambda **k: _vanishing_compute(**k),
       lambda: {"sigma_max": 1.5, "time": 5, "activation": "tanh", "input_scale": 1.0,
                "matrix": "gaussian"}),
+]
+
+
+# notebook 08: the unit search and the unit explorer
+def _char_gru():
+    return gparams(VOCAB.size, VOCAB.size)
+
+
+def _unit_explorer():
+    return UnitExplorer(_char_gru(), VOCAB, "the (cat)", search_text=TEXT)
+
+
+UNIT_H = np.sin(np.arange(24.0)).reshape(8, 3)
+UNIT_FEATURES = {"a": np.arange(8.0), "b": np.array([0.0, 1] * 4)}
+UNIT_IDS = np.array([0, 1, 0, 1, 2, 2, 0, 1])
+CASES += [
+    *[C(f"units.{f.__name__}", f, lambda: {"text": TEXT}) for f in units.FEATURES.values()],
+    C("units.paren_depth", units.paren_depth, lambda: {"text": "(a(b)))"}),
+    C("units.features", units.features, lambda: {"text": TEXT}),
+    C("units.hidden_states", units.hidden_states,
+      lambda: {"params": _char_gru(), "vocab": VOCAB, "text": "the (cat)"}),
+    C("units.correlations", units.correlations,
+      lambda: {"H": UNIT_H, "f": UNIT_FEATURES["a"], "given": UNIT_IDS}),
+    C("units.rank_units", units.rank_units,
+      lambda: {"H": UNIT_H, "f": UNIT_FEATURES["b"], "given": None}),
+    C(("units.correlation_table", "units.best_units"),
+      lambda **k: (units.correlation_table(**k), units.best_units(**k)),
+      lambda: {"H": UNIT_H, "feats": dict(UNIT_FEATURES), "given": UNIT_IDS}),
+    C("units.count_interpretable", units.count_interpretable,
+      lambda: {"H": UNIT_H, "feats": dict(UNIT_FEATURES), "threshold": 0.5, "given": UNIT_IDS}),
+    C("units.Match", units.Match, lambda: {"feature": "digit", "unit": 2, "r": -0.5}),
+    C("widgets.units.UnitExplorer", lambda **k: _explorer(UnitExplorer, **k),
+      lambda: {"params": _char_gru(), "vocab": VOCAB, "text": "a (b) $", "examples": {"one": "a"},
+               "search_text": TEXT, "unit": 1, "feature": "digit", "position": 2}, slow=True),
+    C("widgets.units.UnitExplorer.draw", _set(_unit_explorer),
+      lambda: {"example": list(EXAMPLES)[1], "text": "(a $<b>)\n  c", "unit": 3,
+               "feature": "inside parentheses", "position": 4}, slow=True),
+    C("widgets.units.UnitExplorer.states", lambda text: _shared("units", _unit_explorer).states(text),
+      lambda: {"text": "the cat"}),
 ]
 
 _SHARED: dict = {}

@@ -1,4 +1,5 @@
-"""The temperature explorer (notebook 04): how temperature reshapes a trained RNN's predictions.
+"""The temperature explorer (notebooks 04 and 08): how temperature reshapes a trained model's
+predictions (a vanilla RNN or a GRU, anything :mod:`rnn_edu.sampling` runs).
 
 Shows the next-character distribution ``softmax(y / T)`` after a prompt as a bar chart (the most
 likely characters, at temperature 1 in grey and at the chosen temperature in color) and a sample
@@ -16,6 +17,7 @@ from matplotlib.figure import Figure
 from rnn_edu import _checks as C
 from rnn_edu import sampling
 from rnn_edu.data import Vocab
+from rnn_edu.gru import GRUParams
 from rnn_edu.rnn import RNNParams
 from rnn_edu.widgets._base import Explorer
 from rnn_edu.widgets.markov_explorer import show_char
@@ -26,11 +28,11 @@ TEMPERATURE_RANGE, SEED_RANGE, MAX_SAMPLE_LENGTH = (0.0, 2.0), (0, 20), 10_000
 
 
 class TemperatureExplorer(Explorer):
-    """Sample from a trained character RNN at a chosen temperature.
+    """Sample from a trained character model at a chosen temperature.
 
-    params, vocab: the trained model and its vocabulary; prompt: the starting text;
-    sample_length: characters generated per sample (1 to :data:`MAX_SAMPLE_LENGTH`); the seed
-    slider picks another sample.
+    params, vocab: the trained model (``RNNParams`` or ``GRUParams``) and its vocabulary;
+    prompt: the starting text; sample_length: characters generated per sample (1 to
+    :data:`MAX_SAMPLE_LENGTH`); the seed slider picks another sample.
 
     ``temperature`` and ``seed`` must lie in their sliders' ranges (:data:`TEMPERATURE_RANGE`,
     :data:`SEED_RANGE`), or the constructor raises ``ValueError``; later, :meth:`set` and the
@@ -41,7 +43,7 @@ class TemperatureExplorer(Explorer):
 
     def __init__(
         self,
-        params: RNNParams,
+        params: RNNParams | GRUParams,
         vocab: Vocab,
         *,
         temperature: float = 1.0,
