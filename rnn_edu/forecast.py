@@ -179,7 +179,9 @@ def fit_rnn(X_train, y_train, X_val, y_val, *, units: int = 32, seed: int = 0, e
     The recipe of notebook 06: seeded (``keras.utils.set_random_seed``), Adam, mean squared error,
     and early stopping on the validation windows that restores the best epoch's weights.
     Returns ``(model, history)``; the model maps ``(m, window, 1)`` to ``(m, 1)``.
-    Training runs in float32; results are reproducible on one machine and thread count.
+    Training runs in float32; results are reproducible on one machine and thread count. Every
+    argument is checked before Keras builds anything; a run whose loss overflows float32 (values
+    far from standardized, e.g. 1e20) is refused after it, naming the data, not returned.
     """
     import keras
 
@@ -205,6 +207,10 @@ def fit_rnn(X_train, y_train, X_val, y_val, *, units: int = 32, seed: int = 0, e
                         batch_size=batch_size, validation_data=(np.asarray(X_val)[..., None],
                                                                 np.asarray(y_val)),
                         callbacks=[stop], verbose=verbose)
+    for names, key in (("X_train, y_train", "loss"), ("X_val, y_val", "val_loss")):
+        if not np.isfinite(history.history[key]).all():
+            raise ValueError(f"{names}: expected values on a standardized scale (forecast.Standardizer), "
+                             f"got a {key} of {history.history[key][-1]} (float32 overflow)")
     return model, history
 
 
