@@ -99,7 +99,8 @@ def seasonal_naive_table(series, horizon: int, period: int = 12) -> np.ndarray:
     """
     z = _series("series", series, 1)
     C.require_size("horizon", len(z) * C.require_int("horizon", horizon, 1))
-    period = C.require_int("period", period, 1)
+    # a period beyond len(z) + horizon reaches before the series everywhere, like that bound does
+    period = min(C.require_int("period", period, 1), len(z) + horizon)
     h = np.arange(1, horizon + 1)
     source = np.arange(len(z))[:, None] + h - period * -(-h // period)
     return np.where(source >= 0, z[np.clip(source, 0, None)], np.nan)
