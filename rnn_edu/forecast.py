@@ -109,10 +109,12 @@ def seasonal_naive_table(series, horizon: int, period: int = 12) -> np.ndarray:
 def fit_ar(series, order: int, stop: int) -> np.ndarray:
     """Least-squares autoregression ``z[t] ~ c + a_1 z[t-1] + ... + a_p z[t-p]`` on targets before
     ``stop``: returns ``coef: (order + 1,)`` = ``[c, a_p, ..., a_1]`` (oldest lag first, like a window)."""
-    X, y, _ = windows(series, C.require_int("order", order, 1), 0, stop)
-    if len(y) <= order + 1:
+    order, stop = C.require_int("order", order, 1), C.require_int("stop", stop, 0)
+    targets = max(0, stop - order)  # what windows() returns, counted first: a huge order is
+    if targets <= order + 1:  # named here, not as the size of the windows
         raise ValueError(f"order: expected more than {order + 1} targets before stop={stop} for "
-                         f"order {order}, got {len(y)}")
+                         f"order {order}, got {targets}")
+    X, y, _ = windows(series, order, 0, stop)
     coef, *_ = np.linalg.lstsq(np.hstack([np.ones((len(y), 1)), X]), y, rcond=None)
     return coef
 
