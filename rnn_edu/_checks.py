@@ -31,6 +31,8 @@ import numpy as np
 MAX_ENTRIES = 10**8
 #: Most updates a training loop runs in one call.
 MAX_STEPS = 10**6
+#: Most BLAS threads a call may ask for (more than any machine's cores; C's int is the hard limit).
+MAX_THREADS = 1024
 
 
 class NonFiniteError(ValueError, FloatingPointError):

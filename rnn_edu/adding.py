@@ -112,7 +112,7 @@ def fit(
     batch_size = C.require_int("batch_size", batch_size, min=1)
     C.require_size("batch_size", 2 * batch_size * time)
     clip_norm = C.require_real("clip_norm", clip_norm, above=0, optional=True)
-    C.require_int("blas_threads", blas_threads, min=1, optional=True)
+    C.require_int("blas_threads", blas_threads, 1, C.MAX_THREADS, optional=True)
     C.require_seed("seed", seed)
     if val is not None:
         C.require_instance("val", val, tuple, "a pair (x, target) or None")

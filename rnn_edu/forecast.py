@@ -99,7 +99,8 @@ def seasonal_naive_table(series, horizon: int, period: int = 12) -> np.ndarray:
     """
     z = _series("series", series, 1)
     C.require_size("horizon", len(z) * C.require_int("horizon", horizon, 1))
-    period = C.require_int("period", period, 1)
+    # a period beyond len(z) + horizon reaches before the series everywhere, like that bound does
+    period = min(C.require_int("period", period, 1), len(z) + horizon)
     h = np.arange(1, horizon + 1)
     source = np.arange(len(z))[:, None] + h - period * -(-h // period)
     return np.where(source >= 0, z[np.clip(source, 0, None)], np.nan)
@@ -108,10 +109,12 @@ def seasonal_naive_table(series, horizon: int, period: int = 12) -> np.ndarray:
 def fit_ar(series, order: int, stop: int) -> np.ndarray:
     """Least-squares autoregression ``z[t] ~ c + a_1 z[t-1] + ... + a_p z[t-p]`` on targets before
     ``stop``: returns ``coef: (order + 1,)`` = ``[c, a_p, ..., a_1]`` (oldest lag first, like a window)."""
-    X, y, _ = windows(series, C.require_int("order", order, 1), 0, stop)
-    if len(y) <= order + 1:
+    order, stop = C.require_int("order", order, 1), C.require_int("stop", stop, 0)
+    targets = max(0, stop - order)  # what windows() returns, counted first: a huge order is
+    if targets <= order + 1:  # named here, not as the size of the windows
         raise ValueError(f"order: expected more than {order + 1} targets before stop={stop} for "
-                         f"order {order}, got {len(y)}")
+                         f"order {order}, got {targets}")
+    X, y, _ = windows(series, order, 0, stop)
     coef, *_ = np.linalg.lstsq(np.hstack([np.ones((len(y), 1)), X]), y, rcond=None)
     return coef
 
@@ -179,7 +182,9 @@ def fit_rnn(X_train, y_train, X_val, y_val, *, units: int = 32, seed: int = 0, e
     The recipe of notebook 06: seeded (``keras.utils.set_random_seed``), Adam, mean squared error,
     and early stopping on the validation windows that restores the best epoch's weights.
     Returns ``(model, history)``; the model maps ``(m, window, 1)`` to ``(m, 1)``.
-    Training runs in float32; results are reproducible on one machine and thread count.
+    Training runs in float32; results are reproducible on one machine and thread count. Every
+    argument is checked before Keras builds anything; a run whose loss overflows float32 (values
+    far from standardized, e.g. 1e20) is refused after it, naming the data, not returned.
     """
     import keras
 
@@ -205,6 +210,10 @@ def fit_rnn(X_train, y_train, X_val, y_val, *, units: int = 32, seed: int = 0, e
                         batch_size=batch_size, validation_data=(np.asarray(X_val)[..., None],
                                                                 np.asarray(y_val)),
                         callbacks=[stop], verbose=verbose)
+    for names, key in (("X_train, y_train", "loss"), ("X_val, y_val", "val_loss")):
+        if not np.isfinite(history.history[key]).all():
+            raise ValueError(f"{names}: expected values on a standardized scale (forecast.Standardizer), "
+                             f"got a {key} of {history.history[key][-1]} (float32 overflow)")
     return model, history
 
 

@@ -88,7 +88,7 @@ def log2_probs(params: RNNParams, ids, streams: int = 16,
     """
     C.require_instance("params", params, RNNParams)
     streams = C.require_int("streams", streams, min=1)
-    C.require_int("blas_threads", blas_threads, min=1, optional=True)
+    C.require_int("blas_threads", blas_threads, 1, C.MAX_THREADS, optional=True)
     ids = _check_ids("ids", ids, params.input_size, min_len=2)
     streams = min(streams, len(ids) - 1)
     n = (len(ids) - 1) // streams
@@ -156,7 +156,7 @@ def train(
     clip_norm = C.require_real("clip_norm", clip_norm, above=0, optional=True)
     clip_value = C.require_real("clip_value", clip_value, above=0, optional=True)
     lr_end = C.require_real("lr_end", lr_end, above=0, optional=True)
-    C.require_int("blas_threads", blas_threads, min=1, optional=True)
+    C.require_int("blas_threads", blas_threads, 1, C.MAX_THREADS, optional=True)
     C.require_bool("progress", progress)
     if callback is not None:
         C.require_callable("callback", callback, "a function callback(step, loss) or None")
@@ -220,7 +220,7 @@ def train(
 @contextmanager
 def blas_limit(threads: int | None):
     """Limit the BLAS thread pool to ``threads`` inside a ``with`` block (``None``: no change)."""
-    threads = C.require_int("threads", threads, min=1, optional=True)
+    threads = C.require_int("threads", threads, 1, C.MAX_THREADS, optional=True)
     if threads is None:
         yield
         return

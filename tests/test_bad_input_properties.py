@@ -52,6 +52,7 @@ from rnn_edu import (
 )
 from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from rnn_edu.exercises._feedback import Feedback
+from rnn_edu.widgets.forecast import ForecastExplorer
 from rnn_edu.widgets.gates import GateExplorer
 from rnn_edu.widgets.hidden_state import HiddenStateExplorer
 from rnn_edu.widgets.markov_explorer import MarkovExplorer, show_char
@@ -236,6 +237,62 @@ def _keras_model():
         [keras.Input((5, 2)), keras.layers.GRU(2), keras.layers.Dense(1)]))
 
 
+def _keras_simple_rnn(built: bool = True):
+    import keras
+
+    layer = keras.layers.SimpleRNN(4)
+    if built:
+        layer.build((None, None, 3))
+    return layer
+
+
+def _keras_embedding(built: bool = True):
+    import keras
+
+    layer = keras.layers.Embedding(3, 4)
+    if built:
+        layer.build((None, None))
+    return layer
+
+
+def _simple_rnn_model(tokens: bool = False):
+    """``[Embedding(3, 4) ->] SimpleRNN(4) -> Dense(2)``: the shape of ``params(3, 2)``."""
+    import keras
+
+    x = keras.Input((None,), dtype="int32") if tokens else keras.Input((None, 3))
+    layers = [keras.layers.Embedding(3, 4)] if tokens else []
+    layers += [keras.layers.SimpleRNN(4, return_sequences=True), keras.layers.Dense(2)]
+    return keras.Sequential([x, *layers])
+
+
+def _simple_rnn_weights() -> dict:
+    p = params(3, 2)
+    return {"W_xh": p.W_xh, "W_hh": p.W_hh, "b_h": p.b_h}
+
+
+def _forecast_args() -> dict:
+    z = np.sin(np.arange(48) / 3.0)
+    return {"months": np.arange("2000-01", "2004-01", dtype="datetime64[M]"), "series": z,
+            "tables": {"naive": forecast.naive_table(z, 3),
+                       "seasonal naive": forecast.seasonal_naive_table(z, 3)},
+            "splits": (30, 40), "start": 40, "horizon": 2, "length": 6, "unit": "°C"}
+
+
+def _forecast_explorer():
+    return ForecastExplorer(**_forecast_args())
+
+
+def _forecast_windows() -> dict:
+    z = np.sin(np.arange(20) / 3.0)
+    (X, y, _), (Xv, yv, _) = forecast.windows(z, 3, 0, 12), forecast.windows(z, 3, 12, 20)
+    return {"X_train": X, "y_train": y, "X_val": Xv, "y_val": yv}
+
+
+def _not_int_in(lo: int, hi: int):
+    """ODD without the valid ints of [lo, hi] (valid but slow, e.g. many epochs of a Keras fit)."""
+    return ODD.filter(lambda v: not (isinstance(v, (int, np.integer)) and lo <= v <= hi))
+
+
 def _gates():
     return GateExplorer(gparams(2, 1), time=20, first=2, second=15, max_time=30)
 
@@ -388,12 +445,36 @@ CASES = [
       lambda: {"layer": _keras_gru(), "dense": _keras_dense(), "embedding": None}, slow=True),
     C("keras_bridge.gru_model", keras_bridge.gru_model,
       lambda: {"params": gparams(), "tokens": True}, slow=True),
+    C("keras_bridge.get_simple_rnn", keras_bridge.get_simple_rnn,
+      lambda: {"layer": _keras_simple_rnn()}),
+    C("keras_bridge.set_simple_rnn", keras_bridge.set_simple_rnn,
+      lambda: {"layer": _keras_simple_rnn(built=False), **_simple_rnn_weights()}),
+    C("keras_bridge.get_dense", keras_bridge.get_dense, lambda: {"layer": _keras_dense()}),
+    C("keras_bridge.set_dense", keras_bridge.set_dense,
+      lambda: {"layer": _keras_dense(built=False), "W_hy": params(3, 2).W_hy,
+               "b_y": params(3, 2).b_y}),
+    C("keras_bridge.get_embedding", keras_bridge.get_embedding,
+      lambda: {"layer": _keras_embedding()}),
+    C("keras_bridge.set_embedding", keras_bridge.set_embedding,
+      lambda: {"layer": _keras_embedding(built=False), "E": params(3, 2).W_xh}),
+    C("keras_bridge.layers_of", keras_bridge.layers_of,
+      lambda: {"model": _shared("simple rnn tokens", lambda: _simple_rnn_model(tokens=True))}),
+    C("keras_bridge.from_keras", keras_bridge.from_keras,
+      lambda: {"model": _shared("simple rnn", _simple_rnn_model), "dtype": np.float32}),
+    C("keras_bridge.to_keras", keras_bridge.to_keras,
+      lambda: {"params": params(3, 2),
+               "model": _shared("simple rnn tokens", lambda: _simple_rnn_model(tokens=True))}),
+    C("keras_bridge.build_model", keras_bridge.build_model,
+      lambda: {"params": params(3, 2), "tokens": True}, slow=True),
+    # checked before Keras builds anything; the valid fit is tiny, and many epochs are kept out
+    C("forecast.fit_rnn", lambda **k: forecast.fit_rnn(**k)[1].history,
+      lambda: {**_forecast_windows(), "units": 2, "seed": 0, "epochs": 1, "batch_size": 16,
+               "patience": 0, "verbose": 0},
+      odd={"epochs": _not_int_in(2, 10**6), "units": _not_int_in(9, 4096)}, slow=True),
     C("adding.fit_keras", adding.fit_keras,
       lambda: {"layer": "GRU", "time": 5, "units": 2, "seed": 0, "n": 8, "epochs": 1,
                "batch_size": 8, "lr": 1e-2, "clipnorm": 1.0, "verbose": 0},
-      odd={"epochs": ODD.filter(lambda v: not (isinstance(v, int) and 2 <= v <= 10**4)),
-           "n": ODD.filter(lambda v: not (isinstance(v, int) and 9 <= v <= 10**4)),
-           "time": ODD.filter(lambda v: not (isinstance(v, int) and 6 <= v <= 10**4))},
+      odd={"epochs": _not_int_in(2, 10**4), "n": _not_int_in(9, 10**4), "time": _not_int_in(6, 10**4)},
       slow=True),
     C("adding.keras_mse", lambda **k: adding.keras_mse(_keras_model(), **k),
       lambda: dict(zip(("x", "target"), adding.adding_problem(4, 5, seed=0))), slow=True),
@@ -557,6 +638,13 @@ CASES = [
       lambda: {"time": 20, "first": 2, "second": 15}),
     C("widgets.gates.GateExplorer.sequence", _gates_sequence,
       lambda: {"time": 20, "first": 2, "second": 15}),
+    C("widgets.forecast.ForecastExplorer", lambda **k: _explorer(ForecastExplorer, **k),
+      _forecast_args, slow=True),
+    C(("widgets.forecast.ForecastExplorer.draw", "widgets.forecast.ForecastExplorer.update"),
+      _set(_forecast_explorer), lambda: {"start": 10, "horizon": 3, "length": 30}, slow=True),
+    C("widgets.forecast.ForecastExplorer.errors",  # NaN: no forecast reaches those months
+      lambda **k: np.nan_to_num(list(_shared("forecast", _forecast_explorer).errors(**k).values())),
+      lambda: {"start": 5, "horizon": 1, "length": 10}),
     C("widgets.vanishing.VanishingExplorer.compute", lambda **k: _vanishing_compute(**k),
       lambda: {"sigma_max": 1.5, "time": 5, "activation": "tanh", "input_scale": 1.0,
                "matrix": "gaussian"}),
@@ -662,13 +750,12 @@ def check_call(case: Case, kwargs: dict) -> None:
 
 
 @st.composite
-def corrupted(draw, case: Case) -> dict:
-    kwargs = case.valid()
-    names = sorted(kwargs)
+def corruptions(draw, case: Case, names: list[str]) -> dict:
+    """Odd values for up to two of ``names``. Only Hypothesis' draws here: the valid arguments are
+    built in the test body (Keras layers seed themselves from Python's ``random``, which
+    Hypothesis forbids inside strategies)."""
     how_many = draw(st.sampled_from([0, 1, 1, 1, 2])) if names else 0
-    for name in draw(st.permutations(names))[:how_many]:
-        kwargs[name] = draw(case.odd.get(name, ODD))
-    return kwargs
+    return {name: draw(case.odd.get(name, ODD)) for name in draw(st.permutations(names))[:how_many]}
 
 
 FAST = settings(max_examples=30, deadline=timedelta(seconds=5), database=None,
@@ -681,9 +768,9 @@ SLOW = settings(max_examples=8, deadline=timedelta(seconds=20), database=None,
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.covers[0])
 def test_bad_input_gives_a_named_error_or_a_valid_result(case):
     @(SLOW if case.slow else FAST)
-    @given(corrupted(case))
-    def run(kwargs):
-        check_call(case, kwargs)
+    @given(corruptions(case, sorted(case.valid())))
+    def run(odd):
+        check_call(case, {**case.valid(), **odd})
 
     run()
 
@@ -734,18 +821,10 @@ def public_names() -> set[str]:
     return names
 
 
-#: Notebook 06's SimpleRNN bridge, forecast explorer and Keras forecaster: their bad-input cases
-#: are the part of issue 15 still to do for notebook 06 (their arguments are checked, but not yet
-#: through _checks everywhere, and no case drives them). Listed here so that nothing else can slip
-#: through, and so that a name must leave this list once its case exists.
-NOT_YET_COVERED = {
-    "forecast.fit_rnn", "keras_bridge.build_model", "keras_bridge.check_layer",
-    "keras_bridge.from_keras", "keras_bridge.get_dense", "keras_bridge.get_embedding",
-    "keras_bridge.get_simple_rnn", "keras_bridge.layers_of", "keras_bridge.set_dense",
-    "keras_bridge.set_embedding", "keras_bridge.set_simple_rnn", "keras_bridge.to_keras",
-    "widgets.forecast.ForecastExplorer", "widgets.forecast.ForecastExplorer.draw",
-    "widgets.forecast.ForecastExplorer.errors", "widgets.forecast.ForecastExplorer.update",
-}
+#: Public names still without a case (each must leave once its case exists), parked here openly
+#: so that nothing else slips through. ``rnn_edu.assets`` is issue 13's, which is in progress
+#: (no asset exists yet for a valid call of ``path`` or ``show``): its cases come with the assets.
+NOT_YET_COVERED = {"assets.folder", "assets.path", "assets.show"}
 
 
 def test_every_public_callable_is_covered():

@@ -92,16 +92,16 @@ def test_layers_unbuilt_are_built_by_set():
 
 def test_wrong_kind_of_layer_is_named():
     p = random_params(2, 3, 1, np.float32, 0)
-    with pytest.raises(TypeError, match="layer: expected a Keras SimpleRNN, got a GRU named 'gru_x'"):
+    with pytest.raises(TypeError, match="^layer: expected a keras.layers.SimpleRNN, got GRU .*gru_x"):
         kb.set_simple_rnn(keras.layers.GRU(3, name="gru_x"), p.W_xh, p.W_hh, p.b_h)
-    with pytest.raises(TypeError, match="layer: expected a Keras SimpleRNN, got a ndarray"):
+    with pytest.raises(TypeError, match=r"^layer: expected a keras.layers.SimpleRNN, got array of shape"):
         kb.get_simple_rnn(np.zeros(3))
-    with pytest.raises(TypeError, match="layer: expected a Keras Dense, got a SimpleRNN"):
+    with pytest.raises(TypeError, match="^layer: expected a keras.layers.Dense, got SimpleRNN"):
         kb.set_dense(keras.layers.SimpleRNN(3), p.W_hy, p.b_y)
-    with pytest.raises(TypeError, match="model: expected a Keras Model, got a RNNParams"):
+    with pytest.raises(TypeError, match="^model: expected a Keras model, got RNNParams"):
         kb.from_keras(p)
     lstm = keras.Sequential([keras.Input((4, 2)), keras.layers.LSTM(3), keras.layers.Dense(1)])
-    with pytest.raises(ValueError, match=r"expected layers \[Embedding,\] SimpleRNN, Dense, got "
+    with pytest.raises(ValueError, match=r"^model: expected layers \[Embedding,\] SimpleRNN, Dense, got "
                                          r"\['LSTM', 'Dense'\]"):
         kb.from_keras(lstm)
     two = keras.Sequential([keras.Input((4, 2)), keras.layers.SimpleRNN(3), keras.layers.Dense(2),
@@ -113,47 +113,83 @@ def test_wrong_kind_of_layer_is_named():
 def test_mismatched_shapes_are_named():
     p = random_params(2, 3, 1, np.float32, 0)
     layer = keras.layers.SimpleRNN(4)
-    with pytest.raises(ValueError, match="has 4 units, the weights have 3"):
+    with pytest.raises(ValueError, match=r"^W_xh: expected .* of shape \(in, units\) = \(in, 4\), "
+                                         r"got shape \(2, 3\)"):
         kb.set_simple_rnn(layer, p.W_xh, p.W_hh, p.b_h)
-    built = keras.layers.SimpleRNN(3)
+    assert not layer.built  # refused before anything was built or copied
+    built = keras.layers.SimpleRNN(3, name="built_for_5")
     built.build((None, None, 5))
-    with pytest.raises(ValueError, match=r"expected weights kernel \(2, 3\).*got kernel \(5, 3\)"):
+    with pytest.raises(ValueError, match=r"^W_xh: expected 5 rows \(layer 'built_for_5' was built for 5 "
+                                         r"inputs\), got 2"):
         kb.set_simple_rnn(built, p.W_xh, p.W_hh, p.b_h)
     fresh = keras.layers.SimpleRNN(3)
-    with pytest.raises(ValueError, match=r"W_hh: expected shape \(3, 3\) .*got \(3, 4\)"):
+    with pytest.raises(ValueError, match=r"^W_hh: expected .* = \(3, 3\), got shape \(3, 4\)"):
         kb.set_simple_rnn(fresh, p.W_xh, np.zeros((3, 4)), p.b_h)
-    with pytest.raises(ValueError, match=r"b_y: expected shape \(1,\) .*got \(2,\)"):
+    with pytest.raises(ValueError, match=r"^b_y: expected .* \(units,\) = \(1,\), got shape \(2,\)"):
         kb.set_dense(keras.layers.Dense(1), p.W_hy, np.zeros(2))
-    model = keras.Sequential([keras.Input((None, 2)), keras.layers.SimpleRNN(5), keras.layers.Dense(1)])
-    with pytest.raises(ValueError, match="has 5 units, the weights have 3"):
+    with pytest.raises(TypeError, match="^b_h: expected an array of real numbers"):
+        kb.set_simple_rnn(fresh, p.W_xh, p.W_hh, "zeros")
+    model = keras.Sequential([keras.Input((None, 2)), keras.layers.SimpleRNN(5, name="five"),
+                              keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"^model: expected layer 'five' to map 2 -> 3 \(params' sizes\), "
+                                         r"got 2 -> 5"):
         kb.to_keras(p, model)
-    emb = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(2, 4),
+    emb = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(2, 4, name="e"),
                             keras.layers.SimpleRNN(3), keras.layers.Dense(1)])
-    with pytest.raises(ValueError, match=r"expected weights embeddings \(2, 3\), got embeddings \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"^model: expected layer 'e' to map 2 -> 3 .*got 2 -> 4"):
         kb.to_keras(p, emb)
 
 
 def test_other_activations_and_missing_bias_are_refused():
     relu = keras.layers.SimpleRNN(3, activation="relu")
     relu.build((None, None, 2))
-    with pytest.raises(ValueError, match="expected activation 'tanh'.*got 'relu'"):
+    with pytest.raises(ValueError, match="^layer: expected activation='tanh', use_bias=True "
+                                         "\\(rnn_edu's equations\\), got activation='relu'"):
         kb.get_simple_rnn(relu)
     dense = keras.layers.Dense(1, activation="sigmoid")
     dense.build((None, 3))
-    with pytest.raises(ValueError, match="expected activation 'linear'.*got 'sigmoid'"):
+    with pytest.raises(ValueError, match="^layer: expected activation='linear'.*got activation='sigmoid'"):
         kb.get_dense(dense)
     no_bias = keras.layers.SimpleRNN(3, use_bias=False)
     no_bias.build((None, None, 2))
-    with pytest.raises(ValueError, match=r"expected weights .*bias \(3,\), got kernel \(2, 3\), "
-                                         r"recurrent_kernel \(3, 3\)$"):
+    with pytest.raises(ValueError, match="got activation='tanh', use_bias=False"):
         kb.get_simple_rnn(no_bias)
-    with pytest.raises(ValueError, match="not built yet"):
+    with pytest.raises(ValueError, match="^layer: expected a built layer.*not built yet"):
         kb.get_simple_rnn(keras.layers.SimpleRNN(3))
+    sigmoid_model = keras.Sequential([keras.Input((None, 2)), keras.layers.SimpleRNN(3),
+                                      keras.layers.Dense(1, activation="sigmoid")])
+    with pytest.raises(ValueError, match="^model: expected activation='linear'"):
+        kb.from_keras(sigmoid_model)
 
 
-def test_check_layer_is_shared_and_plain():
-    dense = keras.layers.Dense(2)
-    dense.build((None, 3))
-    kb.check_layer(dense, keras.layers.Dense, {"kernel": (3, 2), "bias": (2,)})
-    with pytest.raises(ValueError, match=r"expected weights kernel \(3, 3\), bias \(2,\)"):
-        kb.check_layer(dense, keras.layers.Dense, {"kernel": (3, 3), "bias": (2,)})
+def test_one_layer_check_serves_both_halves():
+    """SimpleRNN and GRU layers are refused in the same words: one check in keras_bridge."""
+    with pytest.raises(TypeError, match="^layer: expected a keras.layers.SimpleRNN, got GRU"):
+        kb.get_simple_rnn(keras.layers.GRU(3))
+    with pytest.raises(TypeError, match="^layer: expected a keras.layers.GRU, got SimpleRNN"):
+        kb.gru_from_keras(keras.layers.SimpleRNN(3))
+    for get in (kb.get_simple_rnn, kb.gru_from_keras):
+        layer = (keras.layers.SimpleRNN if get is kb.get_simple_rnn else keras.layers.GRU)(3)
+        with pytest.raises(ValueError, match="^layer: expected a built layer"):
+            get(layer)
+
+
+def test_params_and_models_are_checked_before_any_copy():
+    p = random_params(2, 3, 1, np.float64, 0)
+    bad = p.copy()
+    bad.W_hh[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^params.W_hh: expected finite numbers"):
+        kb.build_model(bad)
+    with pytest.raises(TypeError, match="^params: expected RNNParams, got str"):
+        kb.to_keras("params", kb.build_model(p))
+    with pytest.raises(TypeError, match="^tokens: expected True or False, got int 1"):
+        kb.build_model(p, tokens=1)
+    unbuilt = keras.Sequential([keras.layers.SimpleRNN(3), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="^model: expected a built layer"):
+        kb.from_keras(unbuilt)
+    with pytest.raises(ValueError, match="^dtype: expected np.float32 or np.float64"):
+        kb.from_keras(kb.build_model(p), dtype=int)
+    diverged = kb.build_model(p)
+    diverged.layers[-1].kernel.assign(np.full((3, 1), np.inf))
+    with pytest.raises(ValueError, match=r"^model.W_hy: expected finite numbers"):
+        kb.from_keras(diverged)

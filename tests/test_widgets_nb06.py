@@ -85,6 +85,38 @@ def test_bad_construction_is_named():
         ForecastExplorer(months, sst, table, (500, 600), start=-1)
 
 
+def test_constructor_arguments_are_refused_not_clamped():
+    months, sst = data.load_elnino()
+    table = {"naive": forecast.naive_table(sst, 12)}
+    with pytest.raises(ValueError, match=r"^length: expected an int in \[1, 240\], got 241"):
+        ForecastExplorer(months, sst, table, (500, 600), length=241)  # the slider's end: refused
+    with pytest.raises(TypeError, match="^horizon: expected an int in \\[1, 12\\], got float 1.5"):
+        ForecastExplorer(months, sst, table, (500, 600), horizon=1.5)
+    with pytest.raises(TypeError, match="^series: expected an array of real numbers"):
+        ForecastExplorer(months, ["a"] * 732, table, (500, 600))
+    with pytest.raises(ValueError, match="^months: expected increasing months, got 1950-02 then 1950-01"):
+        ForecastExplorer(months[[1, 0, *range(2, 732)]], sst, table, (500, 600))
+    with pytest.raises(TypeError, match="^months: expected"):
+        ForecastExplorer(["not a month"] * 732, sst, table, (500, 600))
+    with pytest.raises(ValueError, match="^tables\\['inf'\\]: expected finite forecasts or NaN"):
+        ForecastExplorer(months, sst, {"inf": np.full((732, 2), np.inf)}, (500, 600))
+    with pytest.raises(TypeError, match="^splits: expected \\(train_end, val_end\\)"):
+        ForecastExplorer(months, sst, table, 500)
+    with pytest.raises(TypeError, match="^unit: expected a str"):
+        ForecastExplorer(months, sst, table, (500, 600), unit=None)
+
+
+def test_set_past_a_slider_clamps_and_wrong_kinds_are_named(explorer):
+    explorer.set(start=10**6, horizon=99, length=10**4)  # documented: clamped to the sliders' ends
+    assert explorer.values == {"start": 731, "horizon": 12, "length": 240}
+    explorer.set(start=-5)
+    assert explorer.values["start"] == 0
+    with pytest.raises(TypeError, match="^start: expected an int"):
+        explorer.set(start="1990-01")
+    with pytest.raises(ValueError, match="^horizon: expected an int in \\[1, 12\\], got 0"):
+        explorer.errors(600, 0, 10)  # a[-1] would have been read silently
+
+
 def test_all_nan_table_draws():
     months, sst = data.load_elnino()
     e = ForecastExplorer(months, sst, {"none": np.full((732, 2), np.nan)}, (500, 600), length=5)

@@ -16,20 +16,30 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from rnn_edu import _checks as C
 from rnn_edu import forecast
 from rnn_edu.widgets._base import Explorer, figure_png
 
 COLORS = ("#c44e52", "#8c8c8c", "#dd8452", "#55a868", "#8172b3", "#937860")
 #: Months of context drawn before the window and after it.
 BEFORE, AFTER = 36, 12
+#: The longest window the length slider offers, and the longest series (one slider step a month).
+MAX_LENGTH, MAX_MONTHS = 240, 12_000
 
 
 class ForecastExplorer(Explorer):
     """Forecasts of several models over a chosen window of months.
 
-    months: ``(n,)`` ``datetime64[M]``; series: ``(n,)`` the observed values (e.g. degrees C);
-    tables: model name -> ``(n, H)`` forecast table in the same units (the first model is drawn
-    most prominently); splits: ``(train_end, val_end)`` indices, drawn and named in the text.
+    months: ``(n,)`` increasing months (``datetime64[M]``, or what NumPy reads as such: "1950-01",
+    ...), at most ``MAX_MONTHS``; series: ``(n,)`` the observed values (e.g. degrees C), finite;
+    tables: model name -> ``(n, H)`` forecast table in the same units, NaN where a model has no
+    forecast (the first model is drawn most prominently); splits: ``(train_end, val_end)``
+    indices, drawn and named in the text. start, horizon, length: the first target month's index
+    in ``[0, n)``, the months ahead in ``[1, H]``, the window's length in ``[1, min(n, 240)]``.
+
+    Wrong constructor arguments are refused, naming the argument (never clamped). ``set`` past a
+    slider's range clamps to its end (the slider's contract; ``start`` too, though its slider
+    lists months); inf, NaN and values of the wrong kind are refused there as well.
     """
 
     title = "Forecast explorer"
@@ -37,43 +47,29 @@ class ForecastExplorer(Explorer):
 
     def __init__(self, months, series, tables: dict, splits: tuple[int, int], *, start: int | None = None,
                  horizon: int = 1, length: int = 24, unit: str = "°C") -> None:
-        self.months = np.asarray(months, dtype="datetime64[M]")
-        self.series = np.asarray(series, dtype=float)
+        self.series = C.require_array("series", series, ndim=1)
         n = len(self.series)
-        if self.months.shape != (n,) or n < 2:
-            raise ValueError(f"months, series: expected two (n,) arrays with n >= 2, got shapes "
-                             f"{self.months.shape} and {self.series.shape}")
-        if not tables or not isinstance(tables, dict):
-            raise ValueError(f"tables: expected a dict of name -> (n, H) table, got {type(tables).__name__}")
-        widths = {np.shape(t)[1:] for t in tables.values()}
-        if any(np.shape(t)[:1] != (n,) or np.ndim(t) != 2 for t in tables.values()) or len(widths) != 1:
-            raise ValueError(f"tables: expected every table of shape ({n}, H) with one H, got "
-                             f"{ {k: np.shape(t) for k, t in tables.items()} }")
-        self.max_horizon = widths.pop()[0]
-        # aligned[name][h - 1, t] = forecast of month t made h months earlier: one slice per redraw
-        self.aligned = {name: np.stack([forecast.at_horizon(t, h) for h in range(1, self.max_horizon + 1)])
-                        for name, t in tables.items()}
-        self.splits = tuple(int(s) for s in splits)
-        if not 0 < self.splits[0] <= self.splits[1] <= n:
-            raise ValueError(f"splits: expected 0 < train_end <= val_end <= {n}, got {splits}")
-        self.unit = unit
+        C.require_size("series", n, MAX_MONTHS, "months (one slider position each)")
+        self.months = _months(months, n)
+        self.aligned = _aligned(tables, n)  # aligned[name][h - 1, t]: month t, made h months before
+        self.max_horizon = len(next(iter(self.aligned.values())))
+        self.splits = _splits(splits, n)
+        self.unit = C.require_text("unit", unit)
         self.x = self.months.astype(int) / 12.0 + 1970.0  # decimal years: fast to plot
-        start = self.splits[1] if start is None else start
-        for name, value, low, high in (("start", start, 0, n - 1),
-                                       ("horizon", horizon, 1, self.max_horizon), ("length", length, 1, n)):
-            if (not isinstance(value, (int, np.integer)) or isinstance(value, bool)
-                    or not low <= value <= high):
-                raise ValueError(f"{name}: expected an int in [{low}, {high}], got {value!r}")
+        start = C.require_int("start", self.splits[1] if start is None else start, 0, n - 1)
+        horizon = C.require_int("horizon", horizon, 1, self.max_horizon)
+        length = C.require_int("length", length, 1, min(n, MAX_LENGTH))
         style = {"description_width": "initial"}
         self.controls = {
             "start": widgets.SelectionSlider(
-                options=[(str(m), i) for i, m in enumerate(self.months)], value=int(start),
+                options=[(str(m), i) for i, m in enumerate(self.months)], value=start,
                 description="first month", style=style, continuous_update=False),
             "horizon": widgets.IntSlider(value=horizon, min=1, max=self.max_horizon,
                                          description="months ahead", style=style,
                                          continuous_update=False),
-            "length": widgets.IntSlider(value=length, min=1, max=min(n, 240), description="window (months)",
-                                        style=style, continuous_update=False),
+            "length": widgets.IntSlider(value=length, min=1, max=min(n, MAX_LENGTH),
+                                        description="window (months)", style=style,
+                                        continuous_update=False),
         }
         super().__init__()
         self.box.add_class("rnn-edu-forecast-explorer")
@@ -81,9 +77,19 @@ class ForecastExplorer(Explorer):
     def errors(self, start: int, horizon: int, length: int) -> dict[str, float]:
         """Each model's mean absolute error over the target months ``[start, start + length)``
         (cut at the end of the series) for forecasts made ``horizon`` months ahead; NaN if none."""
-        stop = min(start + length, len(self.series))
+        n = len(self.series)
+        start = C.require_int("start", start, 0, n - 1)
+        horizon = C.require_int("horizon", horizon, 1, self.max_horizon)
+        stop = min(start + C.require_int("length", length, 1), n)
         target = self.series[start:stop]
         return {name: forecast.mae(a[horizon - 1, start:stop], target) for name, a in self.aligned.items()}
+
+    def _set_value(self, name: str, value) -> None:
+        if name == "start" and C.is_int(value):  # clamped like the other sliders' values
+            value = min(max(int(value), 0), len(self.series) - 1)
+        elif name == "start":
+            raise TypeError(f"start: expected an int (a month's index), got {C.describe(value)}")
+        super()._set_value(name, value)
 
     def draw(self, fig: Figure, **values) -> str:
         """Build the axes and lines once; :meth:`update` then only changes their data."""
@@ -155,3 +161,51 @@ class ForecastExplorer(Explorer):
         if not ranked:
             notes.append("No model has a forecast here: the series is too short before these months.")
         return "<br>".join(notes)
+
+
+def _months(months, n: int) -> np.ndarray:
+    """``months`` as ``(n,)`` increasing ``datetime64[M]``."""
+    try:
+        m = np.asarray(months, dtype="datetime64[M]")
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"months: expected (n,) months (datetime64[M]), got {C.describe(months)}") from None
+    if m.shape != (n,) or n < 2:
+        raise ValueError(f"months, series: expected two (n,) arrays with n >= 2, got shapes "
+                         f"{m.shape} and {(n,)}")
+    bad = np.flatnonzero(np.isnat(m[1:]) | np.isnat(m[:-1]) | ~(m[1:] > m[:-1]))
+    if bad.size:
+        i = bad[0]
+        raise ValueError(f"months: expected increasing months, got {m[i]} then {m[i + 1]} at index {i}")
+    return m
+
+
+def _aligned(tables, n: int) -> dict[str, np.ndarray]:
+    """Each table ``(n, H)`` lined up by target month: ``(H, n)``, ``[h - 1, t]`` = the forecast
+    of month t made h months before, one slice per redraw."""
+    C.require_instance("tables", tables, dict, "a dict of name -> (n, H) table")
+    if not tables:
+        raise ValueError("tables: expected a dict of at least one name -> (n, H) table, got an empty dict")
+    checked = {}
+    for name, table in tables.items():
+        if not isinstance(name, str):
+            raise TypeError(f"tables: expected str names (they are shown), got {C.describe(name)}")
+        t = C.require_array(f"tables[{name!r}]", table, shape=(n, "H"), nonempty=True,
+                            finite=False, labels="(n, H)")  # NaN: no forecast there
+        if np.isinf(t).any():
+            raise C.NonFiniteError(f"tables[{name!r}]: expected finite forecasts or NaN (none), got inf")
+        checked[name] = t
+    if len({t.shape for t in checked.values()}) != 1:
+        raise ValueError(f"tables: expected every table of shape ({n}, H) with one H, got "
+                         f"{ {name: t.shape for name, t in checked.items()} }")
+    return {name: np.stack([forecast.at_horizon(t, h) for h in range(1, t.shape[1] + 1)])
+            for name, t in checked.items()}
+
+
+def _splits(splits, n: int) -> tuple[int, int]:
+    """``(train_end, val_end)`` with ``0 < train_end <= val_end <= n``."""
+    if not isinstance(splits, (tuple, list)) or len(splits) != 2:
+        raise TypeError(f"splits: expected (train_end, val_end), got {C.describe(splits)}")
+    train_end, val_end = (C.require_int("splits", s) for s in splits)
+    if not 0 < train_end <= val_end <= n:
+        raise ValueError(f"splits: expected 0 < train_end <= val_end <= {n}, got {tuple(splits)}")
+    return train_end, val_end
