@@ -52,7 +52,7 @@ from rnn_edu import (
 from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from rnn_edu.exercises._feedback import Feedback
 from rnn_edu.widgets.gates import GateExplorer
-from rnn_edu.widgets.hidden_state import HiddenStateExplorer
+from rnn_edu.widgets.hidden_state import HiddenStateExplorer, fixed_points
 from rnn_edu.widgets.markov_explorer import MarkovExplorer, show_char
 from rnn_edu.widgets.stepper import StepperExplorer
 from rnn_edu.widgets.temperature import TemperatureExplorer
@@ -527,9 +527,13 @@ CASES = [
       lambda: {"params": params(BRACKETS.size), "vocab": BRACKETS, "text": "(ab)", "t": 1,
                "order": 2, "openers": "(["}, slow=True),
     C("widgets.hidden_state.HiddenStateExplorer.draw", _set(_hidden_explorer),
-      lambda: {"text": "[ab]", "t": 1, "order": 2}, slow=True),
-    C("widgets.hidden_state.HiddenStateExplorer.states", lambda text: _hidden_states(text),
-      lambda: {"text": "(ab"}),
+      lambda: {"text": "[ab]", "t": 1, "order": 2, "w_hh": 0.5}, slow=True),
+    C("widgets.hidden_state.HiddenStateExplorer.states",
+      lambda **k: _shared("hidden", _hidden_explorer).states(**k),
+      lambda: {"text": "(ab", "w_hh": 1.5}),
+    C("widgets.hidden_state.HiddenStateExplorer.scaled",
+      lambda **k: _shared("hidden", _hidden_explorer).scaled(**k), lambda: {"w_hh": 2.0}),
+    C("widgets.hidden_state.fixed_points", fixed_points, lambda: {"w": 2.0, "b": 0.1}),
     C("widgets.stepper.StepperExplorer", lambda **k: _explorer(StepperExplorer, **k),
       lambda: {"params": params(), "vocab": VOCAB, "text": "the", "t": 1}, slow=True),
     C(("widgets.stepper.StepperExplorer.draw", "widgets.stepper.StepperExplorer.terms"),
@@ -571,10 +575,6 @@ def _shared(key, factory):
 
 def _markov_chain(**k):
     return _shared("markov", _markov_explorer).chain(**k)
-
-
-def _hidden_states(text):
-    return _shared("hidden", _hidden_explorer).states(text)
 
 
 def _vanishing_compute(**k):
