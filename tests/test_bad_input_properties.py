@@ -160,8 +160,9 @@ def _blas(threads):
         return threads
 
 
-MARKOV_ARGS = {"text": TEXT, "vocab": None, "order": 2, "k": 0.01, "temperature": 1.0,
-               "context": "the ", "max_order": 4, "sample_length": 20, "seed": 0}
+MARKOV_ARGS = {"text": TEXT, "vocab": None, "val": TEXT[:40], "order": 2, "k": 0.01,
+               "temperature": 1.0, "context": "the ", "max_order": 4, "sample_length": 20,
+               "seed": 0}
 
 
 def _markov_explorer():
@@ -523,6 +524,8 @@ CASES = [
       slow=True),
     C("widgets.markov_explorer.MarkovExplorer.chain", lambda **k: _markov_chain(**k),
       lambda: {"order": 1, "k": 0.1}),
+    C("widgets.markov_explorer.MarkovExplorer.val_bits",
+      lambda **k: _shared("markov", _markov_explorer).val_bits(**k), lambda: {"order": 2, "k": 1.0}),
     C("widgets.hidden_state.HiddenStateExplorer", lambda **k: _explorer(HiddenStateExplorer, **k),
       lambda: {"params": params(BRACKETS.size), "vocab": BRACKETS, "text": "(ab)", "t": 1,
                "order": 2, "openers": "(["}, slow=True),
