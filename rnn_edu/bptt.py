@@ -53,24 +53,11 @@ def backward(
     ``dh0: (batch, hidden)``, dL/dh_0. Every argument must be finite (``NonFiniteError``).
     """
     C.require_instance("params", params, RNNParams).require_finite()
-    if type(cache) is not Cache:  # a GRU's cache (a subclass) needs gru.backward
-        C.require_instance("cache", cache, Cache, "the Cache from rnn.forward")
-        kind = type(cache)
-        raise TypeError(f"cache: expected the Cache from rnn.forward, got {kind.__module__}.{kind.__name__}")
+    _require_rnn_cache(cache)
     h, h0 = cache.h, cache.h0
     batch, time, hidden = h.shape
     dy, dh_next = _check_backward_args(params, cache, dy, dh_last, truncate)
-
-    dh_out = dy @ params.W_hy.T  # dL/dh_t through y_t, all steps at once: (batch, time, hidden)
-    da = np.empty_like(h)
-    for t in reversed(range(time)):
-        dh = dh_out[:, t] + dh_next
-        da[:, t] = dh * (1.0 - h[:, t] ** 2)
-        if truncate is not None and t % truncate == 0 and t > 0:
-            dh_next = np.zeros_like(dh_next)  # the cut: h_{t-1} gets nothing from this chunk
-        else:
-            dh_next = da[:, t] @ params.W_hh.T
-    dh0 = dh_next
+    _, da, dh0 = _recurrence(params, h, dy, dh_next, truncate)
 
     # Sums over time (and batch) as single products over all batch * time rows.
     h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
@@ -87,6 +74,47 @@ def backward(
         b_y=dy.sum(axis=(0, 1)),
     )
     return grads, dh0
+
+
+def state_gradients(
+    params: RNNParams,
+    cache: Cache,
+    dy: np.ndarray,
+    dh_last: np.ndarray | None = None,
+    truncate: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(dh, da)``: dL/dh_t and dL/da_t at every step, each ``(batch, time, hidden)``.
+
+    The backward recurrence of :func:`backward` (same arguments), kept step by step: how far
+    back the gradient reaches, e.g. ``np.linalg.norm(dh, axis=2)`` over t. With ``truncate``,
+    ``dh`` holds what the truncated pass uses (nothing from beyond each chunk).
+    """
+    C.require_instance("params", params, RNNParams).require_finite()
+    _require_rnn_cache(cache)
+    dy, dh_next = _check_backward_args(params, cache, dy, dh_last, truncate)
+    dh, da, _ = _recurrence(params, cache.h, dy, dh_next, truncate)
+    return dh, da
+
+
+def _require_rnn_cache(cache) -> None:
+    if type(cache) is not Cache:  # a GRU's cache (a subclass) needs gru.backward
+        C.require_instance("cache", cache, Cache, "the Cache from rnn.forward")
+        kind = type(cache)
+        raise TypeError(f"cache: expected the Cache from rnn.forward, got {kind.__module__}.{kind.__name__}")
+
+
+def _recurrence(params, h, dy, dh_next, truncate):
+    """The step-by-step part of BPTT: ``(dh, da, dh0)`` from the last step back to the first."""
+    dh_out = dy @ params.W_hy.T  # dL/dh_t through y_t, all steps at once: (batch, time, hidden)
+    dh, da = np.empty_like(h), np.empty_like(h)
+    for t in reversed(range(h.shape[1])):
+        dh[:, t] = dh_out[:, t] + dh_next
+        da[:, t] = dh[:, t] * (1.0 - h[:, t] ** 2)
+        if truncate is not None and t % truncate == 0 and t > 0:
+            dh_next = np.zeros_like(dh_next)  # the cut: h_{t-1} gets nothing from this chunk
+        else:
+            dh_next = da[:, t] @ params.W_hh.T
+    return dh, da, dh_next
 
 
 def _check_backward_args(params, cache, dy, dh_last, truncate):

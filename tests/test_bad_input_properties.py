@@ -54,10 +54,11 @@ from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from rnn_edu.exercises._feedback import Feedback
 from rnn_edu.widgets.forecast import ForecastExplorer
 from rnn_edu.widgets.gates import GateExplorer
-from rnn_edu.widgets.hidden_state import HiddenStateExplorer
+from rnn_edu.widgets.hidden_state import HiddenStateExplorer, fixed_points
 from rnn_edu.widgets.markov_explorer import MarkovExplorer, show_char
 from rnn_edu.widgets.stepper import StepperExplorer
 from rnn_edu.widgets.temperature import TemperatureExplorer
+from rnn_edu.widgets.truncation import BPTTExplorer, cosine, flat
 from rnn_edu.widgets.units import EXAMPLES, UnitExplorer
 from rnn_edu.widgets.vanishing import VanishingExplorer
 
@@ -163,8 +164,9 @@ def _blas(threads):
         return threads
 
 
-MARKOV_ARGS = {"text": TEXT, "vocab": None, "order": 2, "k": 0.01, "temperature": 1.0,
-               "context": "the ", "max_order": 4, "sample_length": 20, "seed": 0}
+MARKOV_ARGS = {"text": TEXT, "vocab": None, "val": TEXT[:40], "order": 2, "k": 0.01,
+               "temperature": 1.0, "context": "the ", "max_order": 4, "sample_length": 20,
+               "seed": 0}
 
 
 def _markov_explorer():
@@ -194,6 +196,15 @@ def _temperature():
 
 def _vanishing():
     return VanishingExplorer(hidden=4, batch=2, max_time=20, time=10)
+
+
+def _bptt_batch() -> dict:
+    x = (np.arange(24) % VOCAB.size).reshape(2, 12)
+    return {"params": params(), "x": x, "targets": (x + 1) % VOCAB.size}
+
+
+def _bptt_explorer():
+    return BPTTExplorer(**_bptt_batch(), truncate=3)
 
 
 def _ok_fn(*a, **k):
@@ -408,6 +419,7 @@ CASES = [
     C("rnn.forward", rnn.forward,
       lambda: {"params": params(3, 2), "x": np.ones((2, 3, 3)), "h0": np.zeros((2, 4))}),
     C("bptt.backward", bptt.backward, forward_case),
+    C("bptt.state_gradients", bptt.state_gradients, forward_case),
     C("rnn.random_orthogonal", rnn.random_orthogonal,
       lambda: {"rng": np.random.default_rng(0), "n": 3}),
     # gru
@@ -606,13 +618,31 @@ CASES = [
       slow=True),
     C("widgets.markov_explorer.MarkovExplorer.chain", lambda **k: _markov_chain(**k),
       lambda: {"order": 1, "k": 0.1}),
+    C("widgets.markov_explorer.MarkovExplorer.val_bits",
+      lambda **k: _shared("markov", _markov_explorer).val_bits(**k), lambda: {"order": 2, "k": 1.0}),
     C("widgets.hidden_state.HiddenStateExplorer", lambda **k: _explorer(HiddenStateExplorer, **k),
       lambda: {"params": params(BRACKETS.size), "vocab": BRACKETS, "text": "(ab)", "t": 1,
                "order": 2, "openers": "(["}, slow=True),
     C("widgets.hidden_state.HiddenStateExplorer.draw", _set(_hidden_explorer),
-      lambda: {"text": "[ab]", "t": 1, "order": 2}, slow=True),
-    C("widgets.hidden_state.HiddenStateExplorer.states", lambda text: _hidden_states(text),
-      lambda: {"text": "(ab"}),
+      lambda: {"text": "[ab]", "t": 1, "order": 2, "w_hh": 0.5}, slow=True),
+    C("widgets.hidden_state.HiddenStateExplorer.states",
+      lambda **k: _shared("hidden", _hidden_explorer).states(**k),
+      lambda: {"text": "(ab", "w_hh": 1.5}),
+    C("widgets.hidden_state.HiddenStateExplorer.scaled",
+      lambda **k: _shared("hidden", _hidden_explorer).scaled(**k), lambda: {"w_hh": 2.0}),
+    C("widgets.hidden_state.fixed_points", fixed_points, lambda: {"w": 2.0, "b": 0.1}),
+    C("widgets.truncation.BPTTExplorer", lambda **k: _explorer(BPTTExplorer, **k),
+      lambda: {**_bptt_batch(), "truncate": 2, "clipping": "norm", "threshold": 0.1}, slow=True),
+    C("widgets.truncation.BPTTExplorer.draw", _set(_bptt_explorer),
+      lambda: {"truncate": 5, "clipping": "element-wise", "threshold": 1e-3}, slow=True),
+    C("widgets.truncation.BPTTExplorer.gradients",
+      lambda **k: _shared("bptt", _bptt_explorer).gradients(**k), lambda: {"truncate": 4}),
+    C("widgets.truncation.BPTTExplorer.compare",
+      lambda **k: _shared("bptt", _bptt_explorer).compare(**k),
+      lambda: {"truncate": 4, "clipping": "element-wise", "threshold": 0.01}),
+    C("widgets.truncation.flat", flat, lambda: {"grads": params()}),
+    C("widgets.truncation.cosine", cosine, lambda: {"u": np.array([1.0, 2.0]),
+                                                    "v": np.array([2.0, -1.0])}),
     C("widgets.stepper.StepperExplorer", lambda **k: _explorer(StepperExplorer, **k),
       lambda: {"params": params(), "vocab": VOCAB, "text": "the", "t": 1}, slow=True),
     C(("widgets.stepper.StepperExplorer.draw", "widgets.stepper.StepperExplorer.terms"),
@@ -700,10 +730,6 @@ def _shared(key, factory):
 
 def _markov_chain(**k):
     return _shared("markov", _markov_explorer).chain(**k)
-
-
-def _hidden_states(text):
-    return _shared("hidden", _hidden_explorer).states(text)
 
 
 def _vanishing_compute(**k):

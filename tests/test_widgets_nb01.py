@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnn_edu import data
+from rnn_edu import data, markov
 from rnn_edu.widgets.markov_explorer import MarkovExplorer
 
 
@@ -87,3 +87,58 @@ def test_typed_dollars_are_drawn_literally():
 def test_numpy_scalars_are_accepted():
     e = MarkovExplorer("abcabc", order=np.int64(1), k=np.float32(0.5), sample_length=np.int64(10))
     assert len(e.values) == 4
+
+
+@pytest.fixture(scope="module")
+def split():
+    text = data.load_corpus()
+    train, val = data.train_val_split(text, val_fraction=0.1)
+    return train, val, data.Vocab.from_text(text)
+
+
+def test_held_out_readout_is_bits_per_char_of_the_current_chain(split):
+    train, val, vocab = split
+    e = MarkovExplorer(train[:60_000], vocab, val=val[:8_000], order=2, sample_length=10)
+    for order, k in [(2, markov.DEFAULT_K), (5, 1.0), (0, 0.001)]:
+        e.set(order=order, k=k)
+        want = markov.bits_per_char(markov.fit(train[:60_000], order, k, vocab), val[:8_000])
+        assert e.val_bits(order, k) == want
+        assert f"held-out bits/char</b> at order {order}, k = {k:.3g}: {want:.3f}" in e.text.value
+    assert "held-out" not in MarkovExplorer("abcabc", sample_length=5).text.value  # no val: none
+
+
+def test_counts_are_shared_by_every_order_and_k(split):
+    train, _, vocab = split
+    e = MarkovExplorer(train[:60_000], vocab, order=6, sample_length=5)
+    for n in range(7):
+        for k in (0.001, 0.1, 10.0):
+            chain = e.chain(n, k)
+            assert chain.order == n and chain.k == k
+            for j in range(n + 1):
+                assert chain.tables[j] is e._counted.tables[j]  # one set of count tables
+    assert e._counted.order == 6
+    # the shared tables give the same numbers as fitting afresh
+    fresh = markov.fit(train[:60_000], 3, 0.1, vocab)
+    np.testing.assert_array_equal(e.chain(3, 0.1).distribution("the"), fresh.distribution("the"))
+
+
+def test_default_context_tells_orders_above_4_apart(split):
+    train, _, vocab = split
+    e = MarkovExplorer(train, vocab, order=8, sample_length=5)
+    context = e.controls["context"].value
+    assert len(context) >= 8
+    dists = []
+    for n in range(4, 9):
+        chain = e.chain(n, markov.DEFAULT_K)
+        assert chain.context_order(context[-n:]) == n  # seen in training: no backing off
+        dists.append(chain.distribution(context))
+    for a in range(len(dists)):
+        for b in range(a):
+            assert np.abs(dists[a] - dists[b]).max() > 1e-3, (a + 4, b + 4)
+
+
+def test_held_out_text_outside_the_alphabet_is_named():
+    with pytest.raises(ValueError, match="val: .*'z'"):
+        MarkovExplorer("abcabc", data.Vocab.from_text("abc"), val="abz")
+    with pytest.raises(ValueError, match="val: expected a non-empty str"):
+        MarkovExplorer("abcabc", val="")

@@ -3,7 +3,7 @@ import pytest
 
 from rnn_edu import data, rnn
 from rnn_edu.data import one_hot_text
-from rnn_edu.widgets.hidden_state import MAX_CHARS, HiddenStateExplorer
+from rnn_edu.widgets.hidden_state import MAX_CHARS, WINDOW, HiddenStateExplorer, fixed_points
 from rnn_edu.widgets.stepper import StepperExplorer
 
 VOCAB = data.Vocab.from_text("()[]abcd")
@@ -46,7 +46,7 @@ def test_one_hot_text_zero_rows_for_unknown():
 
 
 @pytest.mark.parametrize(
-    ("control", "value"), [("t", 8), ("order", 7), ("text", "[aaaaaaa](bb)")]
+    ("control", "value"), [("t", 8), ("order", 7), ("text", "[aaaaaaa](bb)"), ("w_hh", 0.5)]
 )
 def test_hidden_state_each_control_updates(hidden, control, value):
     before = (hidden.image.value, hidden.text.value)
@@ -109,11 +109,85 @@ def test_hidden_state_slider_follows_the_text(hidden):
     assert hidden.controls["t"].max == 3 and hidden.controls["t"].value == 3
     hidden.set(text="")
     assert hidden.controls["t"].value == 0 and "empty" in hidden.text.value
-    hidden.set(text="(" + "a" * 300 + ")", t=10_000)
+    hidden.set(text="(ab)" * 1000, t=10_000)
     assert hidden.controls["t"].max == MAX_CHARS - 1
-    assert f"first {MAX_CHARS} of 302" in hidden.text.value
+    assert f"first {MAX_CHARS} of 4000" in hidden.text.value
     hidden.set(text="(é)", t=1)
     assert "not in the vocabulary" in hidden.text.value
+
+
+def test_hidden_state_scrolls_a_long_text(hidden):
+    """No 80-character cap: every step of a 302-character text is reachable, and drawn."""
+    text = "(" + "a" * 300 + ")"
+    hidden.set(text=text, t=250)
+    assert hidden.controls["t"].max == 301 and hidden.controls["t"].value == 250
+    ax_s, ax_h = hidden.figure.axes[:2]
+    lo, hi = ax_h.get_xlim()
+    assert lo < 250 < hi and hi - lo <= WINDOW + 1
+    drawn = [t.get_text() for t in ax_s.texts]
+    assert len(drawn) == WINDOW
+    assert "scrolls with t" in hidden.text.value
+    h = rnn.forward(latch(), VOCAB.encode(text)[None]).h[0, 250, 0]
+    assert f"{h:+.3f}" in hidden.text.value  # the state at step 250, not a cut-off one
+
+
+def test_hidden_state_w_hh_slider_fades_the_state(hidden):
+    text = "(" + "a" * 40
+    hidden.set(text=text, t=40, w_hh=2.0)
+    assert "σ_max(W_hh) = 2.00" in hidden.text.value
+    strong = hidden.states(text, 2.0)[1][40, 0]
+    weak = hidden.states(text, 0.5)[1][40, 0]
+    assert strong > 0.95 and 0 < weak < 1e-10  # tanh(0.5 h) halves h at every filler
+    hidden.set(w_hh=0.5)
+    assert "1 stable fixed point (+0.000)" in hidden.text.value
+    np.testing.assert_allclose(hidden.scaled(0.5).W_hh, [[0.5]])
+    hidden.set(w_hh=2.0)
+    html = hidden.text.value
+    assert "2 stable fixed points (-0.958, +0.958) and an unstable one (+0.000)" in html
+    # the stable fixed points are drawn as lines in the state plot
+    levels = sorted(line.get_ydata()[0] for line in hidden.figure.axes[1].get_lines()
+                    if line.get_linestyle() == "--")
+    np.testing.assert_allclose(levels, [-0.9575, 0.9575], atol=1e-4)
+
+
+def test_fixed_points_against_the_iteration():
+    stable, unstable = fixed_points(2.0, 0.0)
+    h = 1.0
+    for _ in range(200):
+        h = np.tanh(2.0 * h)
+    np.testing.assert_allclose(stable, [-h, h], atol=1e-10)
+    np.testing.assert_allclose(unstable, [0.0], atol=1e-10)
+    assert fixed_points(0.5, 0.0)[0].tolist() == [0.0]
+    stable, unstable = fixed_points(1.0, 4.0)  # a strong input: one fixed point, near tanh(4 + h)
+    assert len(stable) == 1 and len(unstable) == 0 and abs(np.tanh(stable[0] + 4) - stable[0]) < 1e-10
+    for w, b in [(-3.0, 0.5), (8.0, -3.0), (0.0, 0.0), (100.0, 1e-3)]:
+        stable, unstable = fixed_points(w, b)
+        for p in np.concatenate([stable, unstable]):
+            assert abs(np.tanh(w * p + b) - p) < 1e-9
+        assert len(stable) <= 2
+    with pytest.raises(ValueError, match="w: expected a finite number"):
+        fixed_points(np.inf, 0.0)
+
+
+def test_hidden_state_ties_are_ties(hidden):
+    hidden.set(text="abab(", t=2, w_hh=2.0)  # no opener yet: h = 0, equal logits
+    assert "&#x27;)&#x27; and &#x27;]&#x27; tie" in hidden.text.value
+    hidden.set(t=4)
+    assert "prefers &#x27;)&#x27; (softmax over the closers: 1.000)" in hidden.text.value
+
+
+def test_hidden_state_nesting_is_flagged(hidden):
+    hidden.set(text="(ab[ab]ab)", t=8)
+    assert "nested brackets (an opener at step 3" in hidden.text.value
+    hidden.set(text="(ab)[ab]", t=5)
+    assert "nested" not in hidden.text.value
+
+
+def test_hidden_state_zero_w_hh_disables_its_slider():
+    p = latch()
+    zero = rnn.RNNParams(**{**p.as_dict(), "W_hh": np.zeros((1, 1))})
+    e = HiddenStateExplorer(zero, VOCAB, "(ab)", t=1)
+    assert e.controls["w_hh"].disabled and e.scaled(1.0).W_hh[0, 0] == 0
 
 
 def test_hidden_state_bad_construction():
@@ -134,7 +208,13 @@ def test_hidden_state_bad_construction():
         HiddenStateExplorer(latch(), VOCAB, t="x")
     with pytest.raises(TypeError, match=r"text: expected a str, got NoneType"):
         HiddenStateExplorer(latch(), VOCAB, None)
+    with pytest.raises(ValueError, match=r"w_hh: expected a finite number in \[0, 3\], got 5"):
+        HiddenStateExplorer(latch(), VOCAB, w_hh=5)
     assert HiddenStateExplorer(latch(), VOCAB, "(a$^$b)", t=np.int64(2)).image.value
+
+
+def test_hidden_state_labels_the_order_n(hidden):
+    assert hidden.controls["order"].description == "Markov order n"  # notebook 01's name
 
 
 def test_hidden_state_legend_names_the_states(hidden):

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from rnn_edu import data, rnn
+from rnn_edu import bptt, data, losses, optim, rnn
 from rnn_edu.widgets.temperature import TemperatureExplorer
+from rnn_edu.widgets.truncation import BPTTExplorer, cosine, flat
 
 TEXT = "the cat sat on the mat.\nthe dog sat on the log.\n"
 
@@ -93,3 +94,131 @@ def test_constructor_refuses_out_of_range_and_accepts_numpy_scalars():
             TemperatureExplorer(params, vocab, **kwargs)
     e = TemperatureExplorer(params, vocab, sample_length=np.int64(10), prompt="a $^$ b")
     assert "$^$" in e.figure.axes[0].get_title()
+
+
+# ---- the BPTT explorer -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def batch():
+    vocab = data.Vocab.from_text(TEXT)
+    ids = vocab.encode(TEXT * 8)[: 4 * 61].reshape(4, 61)
+    params = rnn.init_params(vocab.size, 12, vocab.size, seed=3, dtype=np.float64)
+    params.W_hh *= 2.5  # long memory, so truncation visibly changes the gradient
+    return params, ids[:, :-1], ids[:, 1:]
+
+
+@pytest.fixture(scope="module")
+def bptt_explorer(batch):
+    return BPTTExplorer(*batch, truncate=5, clipping="none", threshold=1e-2)
+
+
+def reference(batch, truncate, clipping="none", threshold=1.0):
+    """The gradient, truncated and clipped, straight from rnn_edu.bptt and rnn_edu.optim."""
+    params, x, targets = batch
+    cache = rnn.forward(params, x)
+    dy = losses.cross_entropy(cache.y, targets)[1]
+    full = bptt.backward(params, cache, dy)[0]
+    cut = bptt.backward(params, cache, dy, truncate=truncate)[0]
+    if clipping == "norm":
+        cut = optim.clip_global_norm(cut, threshold)[0]
+    elif clipping == "element-wise":
+        cut = optim.clip_elementwise(cut, threshold)
+    return flat(cut), flat(full)
+
+
+@pytest.mark.parametrize("control, value", [("truncate", 20), ("clipping", "norm"),
+                                            ("threshold", 1e-3)])
+def test_bptt_each_control_updates(bptt_explorer, control, value):
+    bptt_explorer.set(truncate=5, clipping="element-wise", threshold=1e-2)
+    before = (bptt_explorer.image.value, bptt_explorer.text.value)
+    bptt_explorer.controls[control].value = value
+    assert bptt_explorer.image.value != before[0] and bptt_explorer.text.value != before[1]
+
+
+@pytest.mark.parametrize("truncate", [1, 5, 25, 60])
+@pytest.mark.parametrize("clipping, threshold", [("none", 1.0), ("norm", 1e-3), ("norm", 10.0),
+                                                 ("element-wise", 1e-3), ("element-wise", 10.0)])
+def test_bptt_cosine_is_the_reference(bptt_explorer, batch, truncate, clipping, threshold):
+    cut, full = reference(batch, truncate, clipping, threshold)
+    want = np.dot(cut, full) / (np.linalg.norm(cut) * np.linalg.norm(full))
+    got = bptt_explorer.compare(truncate, clipping, threshold)
+    assert got["cosine"] == pytest.approx(want, abs=1e-12)
+    if clipping == "element-wise":
+        unclipped, _ = reference(batch, truncate)
+        assert got["clipped"] == np.mean(np.abs(unclipped) > threshold)
+
+
+def test_bptt_facts_the_notebook_states(bptt_explorer):
+    T = 60
+    assert bptt_explorer.compare(T, "none", 1.0)["cosine"] == pytest.approx(1.0, abs=1e-12)
+    # norm clipping keeps the direction, element-wise clipping turns it
+    for n in (1, 5, T):
+        none = bptt_explorer.compare(n, "none", 1.0)["cosine"]
+        assert bptt_explorer.compare(n, "norm", 1e-4)["cosine"] == pytest.approx(none, abs=1e-12)
+    assert bptt_explorer.compare(T, "element-wise", 1e-4)["cosine"] < 0.99
+    assert bptt_explorer.compare(1, "none", 1.0)["cosine"] < bptt_explorer.compare(25, "none", 1.0)["cosine"]
+
+
+def test_bptt_dh_norms_over_t(bptt_explorer, batch):
+    params, x, targets = batch
+    cache = rnn.forward(params, x)
+    dy = losses.cross_entropy(cache.y, targets)[1]
+    dh, _ = bptt.state_gradients(params, cache, dy, truncate=5)
+    _, norms = bptt_explorer.gradients(5)
+    np.testing.assert_allclose(norms, np.linalg.norm(dh.transpose(1, 0, 2).reshape(60, -1), axis=1))
+    _, full = bptt_explorer.gradients(60)
+    np.testing.assert_allclose(norms[-5:], full[-5:])  # the last chunk is untouched by the cut
+    assert np.all(norms[:55] <= full[:55] * 10)  # and earlier ones miss what comes from later
+    bptt_explorer.set(truncate=5)
+    drawn = bptt_explorer.figure.axes[0].get_lines()
+    np.testing.assert_allclose(drawn[1].get_ydata(), norms)
+    np.testing.assert_allclose(drawn[0].get_ydata(), full)
+
+
+def test_state_gradients_agree_with_backward(batch):
+    params, x, targets = batch
+    cache = rnn.forward(params, x)
+    dy = losses.cross_entropy(cache.y, targets)[1]
+    dh, da = bptt.state_gradients(params, cache, dy)
+    np.testing.assert_allclose(da, dh * (1 - cache.h**2))
+    grads, dh0 = bptt.backward(params, cache, dy)
+    h_prev = np.concatenate([cache.h0[:, None], cache.h[:, :-1]], axis=1)
+    np.testing.assert_allclose(grads.W_hh, np.einsum("bti,btj->ij", h_prev, da))
+    np.testing.assert_allclose(dh0, da[:, 0] @ params.W_hh.T)
+
+
+@pytest.mark.parametrize("values", [{"truncate": 1}, {"truncate": 10_000},
+                                    {"threshold": 1e-9, "clipping": "element-wise"},
+                                    {"threshold": 1e9, "clipping": "norm"}])
+def test_bptt_extremes(bptt_explorer, values):
+    bptt_explorer.set(**values)
+    assert bptt_explorer.image.value[:4] == b"\x89PNG"
+    assert "nan" not in bptt_explorer.text.value.lower()
+    for ax in bptt_explorer.figure.axes:
+        for line in ax.get_lines():
+            assert np.all(np.isfinite(line.get_ydata()))
+
+
+def test_bptt_zero_gradient_gives_cosine_zero_not_nan():
+    assert cosine(np.zeros(3), np.ones(3)) == 0.0
+    assert cosine(np.array([1.0, 0.0]), np.array([2.0, 0.0])) == pytest.approx(1.0)
+
+
+def test_bptt_bad_construction(batch):
+    params, x, targets = batch
+    with pytest.raises(ValueError, match=r"truncate: expected an int in \[1, 60\], got 61"):
+        BPTTExplorer(params, x, targets, truncate=61)
+    with pytest.raises(ValueError, match=r"clipping: expected one of \('none', 'norm', "):
+        BPTTExplorer(params, x, targets, clipping="value")
+    with pytest.raises(ValueError, match=r"threshold: expected a finite number in \[0.0001, 10\]"):
+        BPTTExplorer(params, x, targets, threshold=0)
+    with pytest.raises(ValueError, match=r"targets: expected .*shape"):
+        BPTTExplorer(params, x, targets[:, :5])
+    with pytest.raises(TypeError, match=r"x: expected"):
+        BPTTExplorer(params, x.astype(float), targets)
+
+
+def test_bptt_static_fallback(bptt_explorer):
+    bundle = bptt_explorer._repr_mimebundle_()
+    assert bundle["image/png"] and bundle["text/plain"].startswith("BPTT explorer")
+    assert "rnn-edu-bptt-explorer" in bptt_explorer.box._dom_classes

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnn_edu import jacobians
-from rnn_edu.widgets.vanishing import VanishingExplorer
+from rnn_edu.widgets.vanishing import LEGEND, VanishingExplorer
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +40,64 @@ def test_every_extreme_draws_finite_nonempty_curves(explorer, sigma_max, time, a
     explorer.set(sigma_max=sigma_max, time=time, activation=activation, input_scale=input_scale,
                  matrix=matrix)
     assert explorer.image.value[:4] == b"\x89PNG"
+    lag, log_norms, log_bound, _ = explorer.compute(sigma_max, time, activation, input_scale, matrix)
     lines = plotted_lines(explorer)
     assert len(lines) == 2  # the measured median and the bound
-    for y in lines:
+    for y, log10_y in zip(lines, (np.median(log_norms, axis=0), log_bound), strict=True):
         assert len(y) == time + 1
-        assert np.all(np.isfinite(y)) and np.all(y > 0)  # a log axis needs positive values
+        zero = np.isneginf(log10_y)
+        assert np.all(np.isnan(y[zero]))  # an exact 0 is not drawn on the log axis...
+        assert np.all(np.isfinite(y[~zero]) & (y[~zero] > 0))  # a log axis needs positive values
+    # ...but marked in the strip under it, at exactly the lags where it is 0
+    median_zeros, some_zeros, bound_zeros = strip_markers(explorer)
+    np.testing.assert_array_equal(median_zeros, lag[np.isneginf(np.median(log_norms, axis=0))])
+    np.testing.assert_array_equal(bound_zeros, lag[np.isneginf(log_bound)])
+    assert set(some_zeros) == set(lag[np.isneginf(log_norms.min(axis=0))]) - set(median_zeros)
     (band,) = explorer.figure.axes[0].collections  # one min-max band, updated in place
-    vertices = band.get_paths()[0].vertices
-    assert len(vertices) >= 2 * (time + 1) and np.all(np.isfinite(vertices))
+    for path in band.get_paths():
+        assert np.all(np.isfinite(path.vertices))
     lo, hi = explorer.figure.axes[0].get_ylim()
     assert 0 < lo < hi < np.inf
     assert "nan" not in explorer.text.value.lower()
+
+
+def strip_markers(explorer):
+    """The lags marked in the strip labelled 0: (median is 0, some sequence is 0, bound is 0)."""
+    strip = explorer.figure.axes[1]
+    assert [t.get_text() for t in strip.get_yticklabels()] == ["0"]
+    return [np.asarray(line.get_xdata()) for line in strip.get_lines()]
+
+
+def test_exact_zeros_are_drawn_as_zeros_not_at_the_floor(explorer):
+    explorer.set(sigma_max=0.0, time=20, activation="tanh", input_scale=1.0, matrix="gaussian")
+    median, bound = plotted_lines(explorer)
+    assert median[0] == bound[0] == 1.0  # lag 0: dh_T/dh_T = I
+    assert np.all(np.isnan(median[1:])) and np.all(np.isnan(bound[1:]))  # W_hh = 0: exact zeros
+    median_zeros, some_zeros, bound_zeros = strip_markers(explorer)
+    np.testing.assert_array_equal(median_zeros, np.arange(1, 21))
+    np.testing.assert_array_equal(bound_zeros, np.arange(1, 21))
+    assert len(some_zeros) == 0
+    assert "strip labelled 0" in explorer.text.value
+    # One ReLU unit is off at about half the steps: some sequences reach 0 before the median does
+    one = VanishingExplorer(hidden=1, batch=5, max_time=30, time=30, activation="relu", seed=3)
+    lag, log_norms, _, _ = one.compute(1.0, 30, "relu", 1.0)
+    median_zeros, some_zeros, _ = strip_markers(one)
+    assert len(some_zeros) > 0 and len(median_zeros) > 0 and some_zeros.max() < median_zeros.min()
+    (band,) = one.figure.axes[0].collections
+    drawn = np.concatenate([path.vertices[:, 0] for path in band.get_paths()])
+    assert drawn.max() < some_zeros.min()  # the band stops where its lower edge would be 0
+
+
+def test_the_picture_carries_its_legend(explorer):
+    """The static PNG (GitHub, nbviewer) has no HTML text under it: the legend is in the figure."""
+    explorer.set(sigma_max=1.2, time=50, activation="tanh", input_scale=1.0, matrix="gaussian")
+    assert LEGEND[0].startswith("measured") and "bound" in LEGEND[2]
+    assert "exactly 0" in LEGEND[3] and "strip" in LEGEND[3]
+    (legend,) = explorer.figure.images  # drawn once, placed on every redraw
+    pixels = legend.get_array()
+    assert pixels.shape[2] == 4 and (pixels[..., :3] < 128).any()  # dark text on white
+    width, height = explorer.figure.bbox.width, explorer.figure.bbox.height
+    assert legend.ox + pixels.shape[1] <= width and 0 <= legend.oy <= height - pixels.shape[0]
 
 
 def test_measured_curve_is_the_jacobian_norm_and_stays_under_the_bound(explorer):
@@ -80,6 +127,7 @@ def test_linear_orthogonal_curve_lies_on_the_bound(explorer):
 def test_exact_zeros_are_reported(explorer):
     explorer.set(sigma_max=1.0, time=20, activation="relu", input_scale=0.0)
     assert "exactly 0" in explorer.text.value
+    assert len(strip_markers(explorer)[0]) == 20  # every lag > 0: all ReLUs off
 
 
 def test_static_fallback_in_the_display_bundle(explorer):

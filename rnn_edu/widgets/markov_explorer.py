@@ -1,7 +1,8 @@
 """The Markov explorer (notebook 01): order, smoothing, temperature and a context.
 
 Shows the chain's next-character distribution after the context as a bar chart (the most
-likely characters) and a sample generated from that context.
+likely characters), a sample generated from that context, and (given held-out text) the
+chain's held-out bits per character for the current order and smoothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from rnn_edu.widgets._base import Explorer
 TOP = 15  # bars shown
 #: The ranges of the smoothing and temperature sliders (log scale), and the longest sample.
 K_RANGE, TEMPERATURE_RANGE, MAX_SAMPLE_LENGTH = (1e-3, 10.0), (10**-1.5, 10.0), 10_000
+#: Long enough that every order up to 8 uses a context of its own length.
+DEFAULT_CONTEXT = "the value of the "
 
 
 def show_char(c: str) -> str:
@@ -31,10 +34,14 @@ def show_char(c: str) -> str:
 class MarkovExplorer(Explorer):
     """Fit chains on ``text`` and explore them.
 
-    text: training text; vocab: the alphabet (default: characters of ``text``);
-    max_order: the slider's upper end; sample_length: characters generated per sample
+    text: training text; vocab: the alphabet (default: characters of ``text``, or of ``text``
+    and ``val``); val: held-out text, scored in bits/char for the current order and k (None: no
+    score); max_order: the slider's upper end; sample_length: characters generated per sample
     (1 to :data:`MAX_SAMPLE_LENGTH`).
-    Chains are fitted once per (order, k) and cached, so moving a slider stays fast.
+    The counts are made once for the highest order asked so far and shared by every lower order
+    and every k (a chain of order n uses the count tables of orders 0..n, and k only enters
+    when they are divided): a sweep of both sliders holds one set of tables, not one per
+    (order, k). Held-out scores are cached per (order, k).
 
     ``order``, ``k`` and ``temperature`` must lie in their sliders' ranges (``order`` in
     ``[0, max_order]``, ``k`` in :data:`K_RANGE`, ``temperature`` in :data:`TEMPERATURE_RANGE`):
@@ -49,17 +56,21 @@ class MarkovExplorer(Explorer):
         text: str,
         vocab: Vocab | None = None,
         *,
+        val: str | None = None,
         order: int = 3,
         k: float = markov.DEFAULT_K,
         temperature: float = 1.0,
-        context: str = "The ",
+        context: str = DEFAULT_CONTEXT,
         max_order: int = 8,
         sample_length: int = 120,
         seed: int = 0,
     ) -> None:
         self.train_text = C.require_text("text", text, min_len=1)
-        self.vocab = Vocab.from_text(text) if vocab is None else C.require_instance(
+        self.val_text = None if val is None else C.require_text("val", val, min_len=1)
+        self.vocab = Vocab.from_text(text + (val or "")) if vocab is None else C.require_instance(
             "vocab", vocab, Vocab, "a data.Vocab or None")
+        if val is not None:
+            self.vocab._encode(val, "val")  # names a held-out character outside the alphabet
         max_order = C.require_int("max_order", max_order, 0, markov.max_order(self.vocab.size),
                                   why=f"for {self.vocab.size} characters")
         order = C.require_int("order", order, 0, max_order)
@@ -68,7 +79,8 @@ class MarkovExplorer(Explorer):
         C.require_text("context", context)
         self.sample_length = C.require_int("sample_length", sample_length, 1, MAX_SAMPLE_LENGTH)
         self.seed = C.require_seed("seed", seed)
-        self._chains: dict[tuple[int, float], markov.MarkovChain] = {}
+        self._counted: markov.MarkovChain | None = None  # the highest order counted so far
+        self._val_bits: dict[tuple[int, float], float] = {}
         style = {"description_width": "initial"}
         self.controls = {
             "order": widgets.IntSlider(value=order, min=0, max=max_order, description="order n",
@@ -86,11 +98,20 @@ class MarkovExplorer(Explorer):
         self.box.add_class("rnn-edu-markov-explorer")
 
     def chain(self, order: int, k: float) -> markov.MarkovChain:
-        """The chain of ``order`` with add-k smoothing ``k`` (fitted once, then cached)."""
+        """The chain of ``order`` with add-k smoothing ``k`` (its counts made once, then shared)."""
+        order, k = C.require_int("order", order, min=0), C.require_real("k", k, min=0)
+        if self._counted is None or self._counted.order < order:
+            self._counted = markov.fit(self.train_text, order, k, self.vocab)
+        return markov.MarkovChain(self.vocab, order, k, self._counted.tables[: order + 1])
+
+    def val_bits(self, order: int, k: float) -> float | None:
+        """Held-out bits/char of the chain of ``order`` and ``k`` (None without held-out text)."""
+        if self.val_text is None:
+            return None
         key = (C.require_int("order", order, min=0), C.require_real("k", k, min=0))
-        if key not in self._chains:
-            self._chains[key] = markov.fit(self.train_text, key[0], key[1], self.vocab)
-        return self._chains[key]
+        if key not in self._val_bits:
+            self._val_bits[key] = markov.bits_per_char(self.chain(*key), self.val_text)
+        return self._val_bits[key]
 
     def draw(self, fig: Figure, order: int, k: float, temperature: float, context: str) -> str:
         chain = self.chain(order, k)
@@ -119,7 +140,12 @@ class MarkovExplorer(Explorer):
             why = "is shorter than the order" if len(used) < order else "was never seen in training"
             notes.append(f"the context {why}: backed off to its last {used_order} characters")
         note = "".join(f"<br><i>{html.escape(n)}</i>" for n in notes)
-        return (
+        bits = self.val_bits(order, k)
+        score = ("" if bits is None else
+                 f"<b>held-out bits/char</b> at order {order}, k = {k:.3g}: {bits:.3f} "
+                 f"(over {len(self.val_text):,} characters; uniform: "
+                 f"{np.log2(self.vocab.size):.3f})<br>")
+        return score + (
             f"<b>sample</b> (temperature {temperature:.2g}, seed {self.seed}):"
             f"<pre style='white-space:pre-wrap;margin:2px 0'>{html.escape(known)}"
             f"<span style='color:#b35900'>{html.escape(sample)}</span></pre>{note}"

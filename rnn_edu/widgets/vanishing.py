@@ -9,24 +9,31 @@ sigma_max) or a random orthogonal one (every singular value equal to sigma_max).
 
 Every number is computed as a log10 (see :mod:`rnn_edu.jacobians`), so extreme settings give
 finite curves; what falls outside the plotted range is drawn at its edge and said in the text.
+A log axis has no 0: an exact zero (W_hh = 0, or every ReLU off) breaks the curve and is marked
+in a strip labelled "0" under the axis, and the picture's legend says so (the static PNG, shown
+where widgets are not, carries the same legend as the live widget).
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from rnn_edu import _checks as C
 from rnn_edu import jacobians
-from rnn_edu.widgets._base import Explorer, figure_png
+from rnn_edu.widgets._base import DPI, Explorer, figure_png
 
 #: Plotted range of log10 norms: values beyond it are drawn at the edge (and reported).
 LOG10_FLOOR, LOG10_CEIL = -300.0, 300.0
 #: The kinds of W_hh, and the upper ends of the sigma_max and input-scale sliders.
 MATRICES = ("gaussian", "orthogonal")
 SIGMA_MAX, INPUT_SCALE_MAX = 3.0, 10.0
+#: The picture's legend: the median, the band, the bound, the marks for exact zeros.
+LEGEND = ("measured ‖∂h_T/∂h_t‖ (median)", "range over the input sequences",
+          "bound (σ_max·γ)^(T−t)", "exactly 0: marked in the strip under the axis")
 
 
 class VanishingExplorer(Explorer):
@@ -41,6 +48,7 @@ class VanishingExplorer(Explorer):
     """
 
     title = "Vanishing-gradient explorer"
+    figsize = (7.0, 3.6)
 
     def __init__(
         self,
@@ -114,24 +122,39 @@ class VanishingExplorer(Explorer):
         return np.arange(time + 1), log_norms, log_bound[::-1], W_hh
 
     def draw(self, fig: Figure, **values) -> str:
-        """Build the axes and the three curves on ``fig``, then fill them in for ``values``."""
+        """Build the axes, the curves and the legend on ``fig``, then fill them in for ``values``."""
         # Fixed margins and plain-text labels: constrained layout and mathtext would triple the
         # time to render the PNG, and this figure is redrawn on every slider move. No layout
         # engine at all: even the placeholder that "none" installs makes savefig draw twice.
         fig.set_layout_engine(None)
-        ax = fig.add_axes((0.13, 0.15, 0.85, 0.8))
+        fig.set_dpi(DPI)  # the PNG's own: the legend image below is placed in its pixels
+        ax = fig.add_axes((0.13, 0.3, 0.85, 0.5))
+        # Under the log axis, a strip for the lags whose norm is exactly 0 (log10 = -inf).
+        zeros = fig.add_axes((0.13, 0.13, 0.85, 0.1), sharex=ax)
         ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(numticks=6))
+        ax.yaxis.set_major_locator(LogLocator(numticks=5))
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
-        ax.set_xlabel("time lag T − t")
+        ax.tick_params(labelbottom=False)
         ax.set_ylabel("gradient norm")
         ax.grid(True, axis="y", alpha=0.3)
-        # The legend is a line of HTML under the picture: text is what costs most to render.
+        zeros.set_ylim(0, 1)
+        zeros.set_yticks([0.5], ["0"])
+        zeros.set_xlabel("time lag T − t")
         self._median = ax.plot([], [], color="#4c72b0", lw=2)[0]
         self._bound = ax.plot([], [], color="#c44e52", ls="--", lw=1.5)[0]
         self._band = ax.fill_between([], [], [], color="#4c72b0", alpha=0.25, linewidth=0)
+        self._median_zeros = zeros.plot([], [], "x", color="#4c72b0", ms=5)[0]
+        self._some_zeros = zeros.plot([], [], "|", color="#4c72b0", alpha=0.5, ms=6)[0]
+        self._bound_zeros = zeros.plot([], [], "_", color="#c44e52", ms=6, mew=2)[0]
+        # The legend never changes: drawn once into an image, it costs nothing per redraw
+        # (typeset as text, it took a third of the time of every slider move).
+        if getattr(self, "_legend_image", None) is None:
+            self._legend_image = _legend_image(
+                [self._median, self._band, self._bound, self._median_zeros], LEGEND, DPI)
+        fig.figimage(self._legend_image, xo=0.1 * fig.bbox.width, origin="upper",
+                     yo=fig.bbox.height - self._legend_image.shape[0])
         return self._refresh(ax, **values)
 
     def update(self) -> None:
@@ -151,39 +174,65 @@ class VanishingExplorer(Explorer):
         """Put the curves for one setting on ``ax``; return the HTML text."""
         lag, log_norms, log_bound, W_hh = self.compute(sigma_max, time, activation, input_scale,
                                                        matrix)
-        # Exact zeros (log10 = -inf) and values beyond the range are drawn at the plot's edge,
-        # a few decades below the smallest nonzero value.
+        # Values beyond the range are drawn at its edge; exact zeros (log10 = -inf) are not drawn
+        # on the log axis at all (NaN breaks the curve) but marked in the strip under it.
         finite = np.concatenate([log_norms[np.isfinite(log_norms)], log_bound[np.isfinite(log_bound)]])
-        floor = max(LOG10_FLOOR, finite.min() - 3.0)
-        shown = np.clip(log_norms, floor, LOG10_CEIL)
-        shown_bound = np.clip(log_bound, floor, LOG10_CEIL)
-        self._band.set_data(lag, 10.0 ** shown.min(axis=0), 10.0 ** shown.max(axis=0))
-        self._median.set_data(lag, 10.0 ** np.median(shown, axis=0))
-        self._bound.set_data(lag, 10.0 ** shown_bound)
-        low, high = min(shown.min(), shown_bound.min()), max(shown.max(), shown_bound.max())
+        floor = max(LOG10_FLOOR, finite.min(initial=0.0) - 3.0)
+        median = np.median(log_norms, axis=0)
+        low_edge, high_edge = log_norms.min(axis=0), log_norms.max(axis=0)
+        self._median.set_data(lag, _on_log_axis(median, floor))
+        self._bound.set_data(lag, _on_log_axis(log_bound, floor))
+        band_low, band_high = _on_log_axis(low_edge, floor), _on_log_axis(high_edge, floor)
+        # Where some sequence is exactly 0 the band stops (a log axis cannot reach 0).
+        self._band.set_data(lag, np.nan_to_num(band_low, nan=1.0),
+                            np.nan_to_num(band_high, nan=1.0), where=np.isfinite(low_edge))
+        at_zero = np.isneginf(median)
+        self._median_zeros.set_data(lag[at_zero], np.full(at_zero.sum(), 0.6))
+        some = np.isneginf(low_edge) & ~at_zero
+        self._some_zeros.set_data(lag[some], np.full(some.sum(), 0.6))
+        bound_zero = np.isneginf(log_bound)
+        self._bound_zeros.set_data(lag[bound_zero], np.full(bound_zero.sum(), 0.3))
+        shown = np.clip(np.concatenate([high_edge, median, log_bound]), floor, LOG10_CEIL)
+        shown = shown[np.isfinite(np.concatenate([high_edge, median, log_bound]))]
+        low, high = (shown.min(), shown.max()) if shown.size else (-1.0, 1.0)
         pad = max(0.5, 0.05 * (high - low))
         ax.set_ylim(10.0 ** max(low - pad, -305.0), 10.0 ** min(high + pad, 305.0))
         ax.set_xlim(0, max(time, 1))
 
         rho = jacobians.spectral_radius(W_hh)
         final = np.median(log_norms[:, -1])
-        notes = [f"<span style='color:#4c72b0'><b>blue</b></span>: measured ‖∂h_T/∂h_t‖₂ "
-                 f"(median over {log_norms.shape[0]} input sequences, band: their range); "
-                 "<span style='color:#c44e52'><b>red dashed</b></span>: the bound "
-                 "(σ_max·γ)^(T−t).",
+        notes = [f"Median and range over {log_norms.shape[0]} input sequences: "
                  f"{activation}, {matrix} W_hh with σ_max = {sigma_max:.2f} and spectral radius "
                  f"{rho:.2f}, γ = {jacobians.GAMMA[activation]:g}, input scale {input_scale:.1f}.",
                  f"At lag T = {time}: median ‖∂h_T/∂h_0‖ = {_power_of_ten(final)}, "
                  f"bound = {_power_of_ten(log_bound[-1])}."]
         if np.all(log_norms <= log_bound + 1e-9):
             notes.append("Every measured norm is under the bound.")
-        if np.any(np.isneginf(log_norms)):
+        if np.any(np.isneginf(log_norms)) or np.any(bound_zero):
             notes.append("Some norms are exactly 0 (W_hh = 0, or every unit had slope 0 at a step, "
-                         "e.g. all ReLUs off): drawn at the bottom edge.")
+                         "e.g. all ReLUs off): a log axis has no 0, so the curve stops there and "
+                         "the strip labelled 0 under the axis marks them (× the median, | some "
+                         "sequences, red – the bound).")
         if np.any((finite < floor) | (finite > LOG10_CEIL)):
             notes.append(f"Values beyond 1e{floor:+.0f}..1e{LOG10_CEIL:+.0f} are drawn at the edge "
                          "(they are computed exactly, as logarithms).")
         return "<br>".join(notes)
+
+
+def _legend_image(handles, labels, dpi: float) -> np.ndarray:
+    """The legend of ``handles`` as an RGBA image ``(height, width, 4)``, drawn once."""
+    fig = Figure(figsize=(6.0, 0.4), dpi=dpi)
+    fig.legend(handles, labels, loc="center left", ncols=2, fontsize=8, frameon=False,
+               handlelength=1.8, columnspacing=1.2, borderaxespad=0)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def _on_log_axis(log10_values: np.ndarray, floor: float) -> np.ndarray:
+    """``10 ** log10_values`` clipped to the plotted range, NaN (not drawn) for exact zeros."""
+    shown = 10.0 ** np.clip(log10_values, floor, LOG10_CEIL)
+    return np.where(np.isneginf(log10_values), np.nan, shown)
 
 
 def _tick_label(value: float, _position) -> str:

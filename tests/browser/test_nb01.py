@@ -7,6 +7,7 @@ from tests.browser.lab_helpers import (
     open_and_run_all,
     type_text,
     wait_for_change,
+    wait_for_text,
 )
 
 pytestmark = pytest.mark.browser
@@ -19,9 +20,16 @@ def test_markov_explorer_renders_and_reacts(page, lab):
     assert box.locator("input[type=text]").count() == 1  # context
     src = image_src(box)
     text = box.locator("pre").first.inner_text()
+    wait_for_text(box, "held-out bits/char")
+
+    def score():  # the readout's line: its order and its number
+        return next(line for line in box.inner_text().splitlines() if "held-out bits/char" in line)
+
+    before = score()
     nudge_slider(box, index=0, pixels=-80)  # the order slider
     wait_for_change(lambda: image_src(box), src, what="the explorer's picture")
     wait_for_change(lambda: box.locator("pre").first.inner_text(), text, what="the sample")
+    wait_for_change(score, before, what="the held-out readout")
     # typing a context with characters outside the corpus must not break it
     type_text(box, "日本 the")
     wait_for_change(lambda: box.inner_text(), "", what="the explorer")

@@ -21,8 +21,9 @@ def wait_for_text(box, words: str) -> None:
 def test_hidden_state_explorer_renders_and_reacts(page, lab):
     open_and_run_all(page, lab, "02_hidden_state.ipynb")
     box = explorer(page, "rnn-edu-hidden-state")
-    assert box.locator(".noUi-handle").count() == 2  # step t, Markov order
+    assert box.locator(".noUi-handle").count() == 3  # step t, Markov order n, sigma_max(W_hh)
     assert box.locator("input[type=text]").count() == 1  # the sequence
+    assert "Markov order n" in box.inner_text()
     # the notebook's last call set t = 12 on "(aaaaaaaaaaaa)"
     wait_for_text(box, "t = 12")
     src = image_src(box)
@@ -30,7 +31,12 @@ def test_hidden_state_explorer_renders_and_reacts(page, lab):
     src = wait_for_change(lambda: image_src(box), src, what="the explorer's picture")
     page.wait_for_function("el => !el.innerText.includes('t = 12')", arg=box.element_handle())
     nudge_slider(box, index=1, pixels=200)  # the Markov order up
-    wait_for_change(lambda: image_src(box), src, what="the picture after the order slider")
+    src = wait_for_change(lambda: image_src(box), src, what="the picture after the order slider")
+    nudge_slider(box, index=2, pixels=-2000)  # W_hh to 0: the state fades to nothing at once
+    wait_for_text(box, "σ_max(W_hh) = 0.00")
+    wait_for_change(lambda: image_src(box), src, what="the picture after the W_hh slider")
+    type_text(box, "(ab[ab]ab)")
+    wait_for_text(box, "nested brackets")
     # odd input: characters outside the vocabulary, then nothing at all
     type_text(box, "(ab日é[b")
     wait_for_text(box, "not in the vocabulary")

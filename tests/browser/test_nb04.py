@@ -7,6 +7,7 @@ from tests.browser.lab_helpers import (
     open_and_run_all,
     type_text,
     wait_for_change,
+    wait_for_text,
 )
 
 pytestmark = pytest.mark.browser
@@ -36,3 +37,22 @@ def test_training_progress_and_temperature_explorer(page, lab):
     page.wait_for_function(
         "el => el.innerText.includes('not in the vocabulary')", arg=box.element_handle()
     )
+    check_bptt_explorer(page)
+
+
+def check_bptt_explorer(page):
+    """The BPTT explorer of the same run (one run of the notebook: it takes a minute)."""
+    box = explorer(page, "rnn-edu-bptt-explorer")
+    assert box.locator(".noUi-handle").count() == 2  # chunk length, threshold
+    assert box.locator("select").count() == 1  # clipping
+    text = wait_for_text(box, "Cosine with the full, unclipped gradient", "element-wise")
+    src = image_src(box)
+    nudge_slider(box, index=0, pixels=-60)  # shorter chunks
+    src = wait_for_change(lambda: image_src(box), src, what="the picture after the chunk length")
+    text = wait_for_change(lambda: box.inner_text(), text, what="the text after the chunk length")
+    box.locator("select").first.select_option("norm")
+    wait_for_text(box, "global norm")
+    wait_for_change(lambda: image_src(box), src, what="the picture after the clipping")
+    nudge_slider(box, index=1, pixels=-2000)  # the smallest threshold: still no crash
+    wait_for_text(box, "1.0e-04")
+    assert "nan" not in box.inner_text().lower()
