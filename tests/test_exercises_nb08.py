@@ -30,8 +30,8 @@ def test_the_sampler_reference_passes_and_each_mistake_is_named():
     assert_hint(nb08.check_sample, lambda *a: sample(*a, how="times"), "multiplied")
     assert_hint(nb08.check_sample, lambda *a: sample(*a, how="ignored"), "no effect")
     assert_hint(nb08.check_sample, lambda *a: sample(*a, how="argmax"), "always return the argmax")
-    assert_hint(nb08.check_sample, lambda l, t, r: sample(l, t or 1.0, r), "temperature 0")
-    assert_hint(nb08.check_sample, lambda l, t, r: sample(l, t, r)[:1], "one id per row")
+    assert_hint(nb08.check_sample, lambda z, t, r: sample(z, t or 1.0, r), "temperature 0")
+    assert_hint(nb08.check_sample, lambda z, t, r: sample(z, t, r)[:1], "one id per row")
 
 
 def bpc(logits, targets, *, how="right"):
@@ -52,8 +52,8 @@ def test_bits_per_char_reference_and_mistakes():
     assert nb08.check_bits_per_char(bpc).ok
     for how, expected in (("nats", "nats"), ("sum", "sum over positions"), ("raw", "not normalised"),
                           ("all", "every character of the vocabulary")):
-        assert_hint(nb08.check_bits_per_char, lambda l, t, how=how: bpc(l, t, how=how), expected)
-    assert_hint(nb08.check_bits_per_char, lambda l, t: 3.0, "expected .* bits/char, got 3.0000")
+        assert_hint(nb08.check_bits_per_char, lambda z, t, how=how: bpc(z, t, how=how), expected)
+    assert_hint(nb08.check_bits_per_char, lambda z, t: 3.0, "expected .* bits/char, got 3.0000")
 
 
 keras = pytest.importorskip("keras")
