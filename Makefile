@@ -24,7 +24,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 # Exercise checkers raise unless the reference answer passes (learners get a feedback box instead).
 STRICT := RNN_EDU_STRICT=1
 
-.PHONY: lab test setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp editions lint lock clean test-colab
+.PHONY: lab test setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp editions lint lock clean test-colab assets
 
 lab: setup quiet-lab ## install (first time only) and open the course in JupyterLab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
@@ -88,6 +88,12 @@ notebooks: setup-test ## re-execute notebooks in place: make notebooks [NB=noteb
 	$(BIN)/python scripts/stamp_headers.py
 	$(STRICT) $(BIN)/python scripts/run_notebooks.py $(NB)
 	$(BIN)/python scripts/make_learner_editions.py
+
+# Every file in assets/ (assets/README.md): the diagrams, then the trained weights (about 15 min
+# on 2 cores, deterministic for a given machine and thread count), then manifest.json.
+assets: setup-test ## rebuild assets/: diagrams, trained weights, manifest
+	$(BIN)/python scripts/draw_diagrams.py
+	nice -n 5 $(BIN)/python scripts/make_assets.py
 
 editions: setup ## regenerate the learner editions (notebooks/learner/) from the course notebooks
 	$(BIN)/python scripts/make_learner_editions.py

@@ -7,6 +7,7 @@ In a clone of the repository (``make lab``, Binder, an editable install) they ar
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from rnn_edu import _checks as C
@@ -37,3 +38,29 @@ def show(name: str) -> None:
     from IPython.display import SVG, display
 
     display(SVG(filename=str(path(name))))
+
+
+def config(name: str) -> dict:
+    """The training record ``<name>.json`` beside a weights asset (plain JSON, no code)."""
+    return json.loads(path(f"{C.require_text('name', name, min_len=1)}.json").read_text())
+
+
+def load_char_gru():
+    """Notebook 08's longer-trained GRU: ``(model, vocab, config)``.
+
+    model: a built :class:`rnn_edu.textgen.RNN` (its layers ``model.embedding``, ``model.gru``,
+    ``model.dense``); vocab: the training text's :class:`~rnn_edu.data.Vocab`; config: the
+    training record (``char_gru.json``). The weights are plain arrays: pickles are refused.
+    """
+    from rnn_edu import textgen
+
+    model, vocab = textgen.load(path("char_gru.npz"))
+    return model, vocab, config("char_gru")
+
+
+def load_char_rnn():
+    """Notebook 04's NumPy RNN trained on the same text: ``(params, vocab, config)``."""
+    from rnn_edu import checkpoint
+
+    params, vocab = checkpoint.load(path("char_rnn.npz"))
+    return params, vocab, config("char_rnn")

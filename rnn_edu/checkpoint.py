@@ -8,6 +8,7 @@ read it with ``np.load(path, allow_pickle=False)``: loading never runs code from
 from __future__ import annotations
 
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -46,22 +47,7 @@ def load(path) -> tuple[RNNParams, Vocab | None]:
     A file whose weights hold inf or NaN, or whose vocabulary repeats a character, is refused.
     """
     path = _path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"path: no such file {str(path)!r}")
-    if not zipfile.is_zipfile(path):  # np.load would call any other file "pickled data"
-        raise ValueError(
-            f"path: {str(path)!r} is not an rnn_edu checkpoint: expected an .npz (zip) archive "
-            "written by checkpoint.save"
-        )
-    with np.load(path, allow_pickle=False) as f:
-        missing = [name for name in (*PARAM_NAMES, "format") if name not in f.files]
-        if missing:
-            raise ValueError(
-                f"path: {str(path)!r} is not an rnn_edu checkpoint: missing {missing} "
-                f"(found {sorted(f.files)})"
-            )
-        if f["format"].shape != () or int(f["format"]) != FORMAT:
-            raise ValueError(f"path: checkpoint format {f['format']}, expected {FORMAT}")
+    with _open_npz(path, (*PARAM_NAMES, "format"), FORMAT) as f:
         try:
             params = RNNParams(**{name: f[name] for name in PARAM_NAMES}).require_finite("path")
             vocab = None if "vocab" not in f.files else Vocab(tuple(
@@ -73,6 +59,28 @@ def load(path) -> tuple[RNNParams, Vocab | None]:
             f"path: the vocabulary has {vocab.size} characters but W_xh has {params.input_size} rows"
         )
     return params, vocab
+
+
+@contextmanager
+def _open_npz(path: Path, names, format: int):
+    """``np.load(path, allow_pickle=False)`` of a zip archive holding ``names`` at ``format``.
+
+    Anything else is refused with a ``ValueError`` naming ``path`` (``np.load`` would call a
+    non-zip file "pickled data"); a missing file is a ``FileNotFoundError``.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"path: no such file {str(path)!r}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"path: {str(path)!r} is not an rnn_edu checkpoint: expected an .npz "
+                         "(zip) archive of plain arrays")
+    with np.load(path, allow_pickle=False) as f:
+        missing = [name for name in names if name not in f.files]
+        if missing:
+            raise ValueError(f"path: {str(path)!r} is not an rnn_edu checkpoint: missing "
+                             f"{missing} (found {sorted(f.files)})")
+        if f["format"].shape != () or int(f["format"]) != format:
+            raise ValueError(f"path: checkpoint format {f['format']}, expected {format}")
+        yield f
 
 
 def _path(path) -> Path:

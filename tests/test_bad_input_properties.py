@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 import rnn_edu
 from rnn_edu import (
     adding,
+    assets,
     bptt,
     checkpoint,
     data,
@@ -50,7 +51,7 @@ from rnn_edu import (
     versions,
     widgets,
 )
-from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
+from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08
 from rnn_edu.exercises._feedback import Feedback
 from rnn_edu.widgets.forecast import ForecastExplorer
 from rnn_edu.widgets.gates import GateExplorer
@@ -717,6 +718,94 @@ CASES += [
                "feature": "inside parentheses", "position": 4}, slow=True),
     C("widgets.units.UnitExplorer.states", lambda text: _shared("units", _unit_explorer).states(text),
       lambda: {"text": "the cat"}),
+]
+
+
+# ---- notebook 08: the text generator (Keras), the topic split, the assets ----------------------
+
+
+def _tiny_rnn():
+    from rnn_edu import textgen
+
+    return _shared("textgen model", lambda: textgen.build(VOCAB.size, 3, 4, seed=0))
+
+
+def _textgen():
+    from rnn_edu import textgen
+
+    return textgen
+
+
+def _textgen_file():
+    return _shared("textgen file", lambda: _textgen().save(
+        Path(tempfile.mkdtemp(prefix="rnn_edu_props_")) / "gru", _tiny_rnn(), VOCAB))
+
+
+def _adam():
+    import keras
+
+    return keras.optimizers.Adam(1e-2)
+
+
+def _batches(**k):
+    return _textgen().dataset(ids(), seq_len=10, batch_size=2, seed=0)
+
+
+CASES += [
+    C("data.is_validation_topic", data.is_validation_topic, lambda: {"key": "power"}),
+    C("data.topic_split", data.topic_split, dict),
+    C("data.keep_known", data.keep_known, lambda: {"text": "the $cat€", "vocab": VOCAB}),
+    C("assets.folder", assets.folder, dict),
+    C("assets.path", assets.path, lambda: {"name": "char_gru.npz"}),
+    C("assets.config", assets.config, lambda: {"name": "char_gru"}),
+    C("assets.load_char_rnn", assets.load_char_rnn, dict),
+    C("assets.load_char_gru", assets.load_char_gru, dict, slow=True),
+    C("assets.show", lambda name: None if isinstance(name, str) and name == "char_gru.json"
+      else assets.show(name),
+      lambda: {"name": "char_gru.json"}),
+    C(("textgen.RNN", "textgen.RNN.call"),
+      lambda **k: _textgen().RNN(**k)(np.zeros((1, 2), np.int32))[0].shape,
+      lambda: {"vocab_size": 5, "embedding_dim": 2, "rnn_units": 3}, slow=True),
+    C("textgen.build", lambda **k: _textgen().build(**k).vocab_size,
+      lambda: {"vocab_size": 5, "embedding_dim": 2, "rnn_units": 3, "seed": 0}, slow=True),
+    C("textgen.dataset", lambda **k: next(iter(_textgen().dataset(**k)))[0].shape,
+      lambda: {"ids": ids(), "seq_len": 10, "batch_size": 2, "seed": 0}, slow=True),
+    C("textgen.loss_fn", lambda: _textgen().loss_fn()(np.zeros((1, 2)), np.zeros((1, 2, 3))), dict),
+    C("textgen.adam", lambda **k: _textgen().adam(**k).learning_rate,
+      lambda: {"steps": 10, "learning_rate": 1e-2, "lr_end": 1e-3}),
+    C("textgen.make_train_step", lambda **k: _textgen().make_train_step(**k),
+      lambda: {"model": _tiny_rnn(), "optimizer": _adam(), "clip_norm": 5.0}),
+    C("textgen.train", lambda **k: _textgen().train(**k)["loss"],
+      lambda: {"model": _tiny_rnn(), "data": _batches(), "steps": 2, "learning_rate": 1e-2,
+               "lr_end": None, "clip_norm": 5.0, "progress": False},
+      odd={"steps": ODD.filter(lambda v: not (isinstance(v, int) and 3 <= v <= 10**6))}, slow=True),
+    C("textgen.log2_probs", lambda **k: _textgen().log2_probs(**k),
+      lambda: {"model": _tiny_rnn(), "ids": ids(50), "streams": 2, "chunk": 10}, slow=True),
+    C("textgen.bits_per_char", lambda **k: _textgen().bits_per_char(**k),
+      lambda: {"model": _tiny_rnn(), "vocab": VOCAB, "text": TEXT}, slow=True),
+    C("textgen.one_step", lambda **k: _textgen().one_step(**k), lambda: {"model": _tiny_rnn()}),
+    C("textgen.generate", lambda **k: _textgen().generate(**k),
+      lambda: {"model": _tiny_rnn(), "vocab": VOCAB, "prompt": "the ", "length": 5,
+               "temperature": 0.5, "samples": 2, "seed": 0},
+      odd={"length": ODD.filter(lambda v: not (isinstance(v, int) and 61 <= v <= 10**5))}, slow=True),
+    C("textgen.words", lambda **k: _textgen().words(**k), lambda: {"text": TEXT}),
+    C("textgen.word_fraction", lambda **k: _textgen().word_fraction(**k),
+      lambda: {"texts": ["the cat sat on", "a mat"], "known": {"the", "cat", "a"}}),
+    C("textgen.weights", lambda **k: _textgen().weights(**k), lambda: {"model": _tiny_rnn()}),
+    C("textgen.from_weights", lambda **k: _textgen().from_weights(**k).rnn_units,
+      lambda: {"arrays": _textgen().weights(_tiny_rnn())}, slow=True),
+    C("textgen.save", lambda path, **k: _textgen().save(_textgen_file().parent / "out", **k)
+      if isinstance(path, str) and path == "ok" else _textgen().save(path, **k),
+      lambda: {"path": "ok", "model": _tiny_rnn(), "vocab": VOCAB}, odd={"path": NOT_A_PATH}),
+    C("textgen.load", lambda **k: _textgen().load(**k)[1], lambda: {"path": _textgen_file()},
+      odd={"path": NOT_A_PATH}, slow=True),
+    *[C(f"exercises.nb08.{fn.__name__}", (lambda check: lambda fn: check(fn))(fn),
+        lambda: {"fn": _ok_fn}, odd={"fn": ODD_FUNCTIONS}, slow=slow)
+      for fn, slow in [(nb08.check_sample, False), (nb08.check_bits_per_char, False),
+                       (nb08.check_train_step, True)]],
+    C("exercises.nb08.check_greedy", lambda fn, model, vocab: nb08.check_greedy(fn, model, vocab),
+      lambda: {"fn": _ok_fn, "model": _tiny_rnn(), "vocab": VOCAB}, odd={"fn": ODD_FUNCTIONS},
+      slow=True),
 ]
 
 _SHARED: dict = {}

@@ -120,3 +120,34 @@ def test_elnino_without_statsmodels_says_what_to_install(monkeypatch):
                         lambda name, *a: None if name == "statsmodels" else real(name, *a))
     with pytest.raises(ModuleNotFoundError, match="needs the statsmodels package.*pip install statsmodels"):
         data.load_elnino()
+
+
+def test_topic_split_is_disjoint_by_key_about_a_tenth_and_the_whole_corpus():
+    from pydoc_data.topics import topics
+
+    val_keys = [k for k in sorted(topics) if data.is_validation_topic(k)]
+    train_keys = [k for k in sorted(topics) if not data.is_validation_topic(k)]
+    assert val_keys and train_keys and not set(val_keys) & set(train_keys)
+    train_text, val_text = data.topic_split()
+    assert 0.05 < len(val_text) / (len(train_text) + len(val_text)) < 0.15
+    assert len(train_text) + len(val_text) + 2 == len(data.load_corpus())  # one "\n\n" fewer
+    for key in val_keys:
+        assert topics[key].replace("\t", "    ") in val_text
+
+
+def test_the_split_rule_is_stable_crc32_of_the_key():
+    # CRC-32 of the key's UTF-8 bytes is fixed by its standard, unlike hash() (salted) or an
+    # order-dependent rule: these are Python 3.11's held-out topics, and stay held out later.
+    for key in ("attribute-access", "context-managers", "floating", "formatstrings", "power"):
+        assert data.is_validation_topic(key)
+    assert not any(map(data.is_validation_topic, ("assert", "if", "with")))  # crc32 % 10 = 1, 6, 6
+    with pytest.raises(ValueError, match="key: expected a non-empty str"):
+        data.is_validation_topic("")
+
+
+def test_keep_known_drops_unseen_characters_and_counts_them():
+    vocab = data.Vocab.from_text("abc")
+    assert data.keep_known("abxcy", vocab) == ("abc", 2)
+    assert data.keep_known("", vocab) == ("", 0)
+    with pytest.raises(TypeError, match="vocab: expected Vocab"):
+        data.keep_known("ab", "abc")

@@ -1,0 +1,49 @@
+"""Notebook 08's claims, re-run for five seeds (``make claims``).
+
+- the live training of section 3 (120 steps) ends below the notebook's bound in validation
+  bits/char, for every seed of the weights and of the windows;
+- the shipped GRU's samples at temperature 0.5 are mostly words of the training text, and fewer
+  are at 1.5, for every sampling seed.
+"""
+
+import pytest
+
+pytest.importorskip("keras")
+
+from rnn_edu import assets, data, textgen  # noqa: E402
+from tests.claims.conftest import SEEDS  # noqa: E402
+
+pytestmark = pytest.mark.claims
+LIVE_STEPS, LIVE_BOUND, WORD_BOUND = 120, 2.5, 0.8  # as in the notebook
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    model, vocab, _ = assets.load_char_gru()
+    train_text, val_text = (data.keep_known(t, vocab)[0] for t in data.topic_split())
+    return model, vocab, train_text, val_text
+
+
+def test_live_training_reaches_the_bound(corpus, claim):
+    _, vocab, train_text, val_text = corpus
+    margins = {}
+    for seed in SEEDS:
+        model = textgen.build(vocab.size, 32, 256, seed=seed)
+        batches = textgen.dataset(vocab.encode(train_text), 100, 64, seed=seed)
+        textgen.train(model, batches, LIVE_STEPS, learning_rate=1e-2, clip_norm=5.0, progress=False)
+        margins[seed] = LIVE_BOUND - textgen.bits_per_char(model, vocab, val_text)
+    claim(f"08 live training: validation bits/char < {LIVE_BOUND} after {LIVE_STEPS} steps", margins)
+
+
+def test_low_temperature_samples_are_mostly_real_words(corpus, claim):
+    model, vocab, train_text, _ = corpus
+    known = textgen.words(train_text)
+    real, fewer = {}, {}
+    for seed in SEEDS:
+        frac = {T: textgen.word_fraction(textgen.generate(model, vocab, "The ", 400, temperature=T,
+                                                          samples=8, seed=seed + 1), known)
+                for T in (0.5, 1.5)}
+        real[seed] = frac[0.5] - WORD_BOUND
+        fewer[seed] = frac[0.5] - frac[1.5]
+    claim(f"08 words at temperature 0.5: fraction > {WORD_BOUND}", real)
+    claim("08 fewer real words at temperature 1.5 than at 0.5", fewer)
