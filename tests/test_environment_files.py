@@ -13,7 +13,9 @@ from IPython.core.inputtransformer2 import TransformerManager
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # Import name -> distributions that provide it (any one will do), where the two differ.
-PROVIDERS = {"tensorflow": {"tensorflow", "tensorflow-cpu"}}
+# IPython comes with ipywidgets (its requirement); naming it in pyproject would make the Colab
+# setup cell look for an import named "ipython" and reinstall Colab's IPython.
+PROVIDERS = {"tensorflow": {"tensorflow", "tensorflow-cpu"}, "IPython": {"ipython", "ipywidgets"}}
 NOT_INSTALLED = {"rnn_edu", "google"}  # the course itself; google.colab exists only on Colab
 
 
