@@ -17,7 +17,8 @@ import os
 import subprocess
 import sys
 
-PROBE = "import json, numpy; print(json.dumps(numpy.__config__.CONFIG['SIMD Extensions']['found']))"
+# With every group disabled, NumPy leaves "found" out of its config.
+PROBE = "import json, numpy; print(json.dumps(numpy.__config__.CONFIG['SIMD Extensions'].get('found', [])))"
 
 
 def found(env: dict[str, str] | None = None) -> list[str]:
