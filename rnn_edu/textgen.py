@@ -198,12 +198,18 @@ def log2_probs(model: RNN, ids, streams: int = 16, chunk: int = 500) -> np.ndarr
     return np.concatenate(out, axis=1).reshape(-1) / math.log(2)
 
 
+def _state_spec(model: RNN) -> tf.TensorSpec:
+    return tf.TensorSpec((None, model.rnn_units), tf.float32)
+
+
 def _forward(model: RNN):
     """``model(x, state=state)`` as a ``tf.function``, made once per model: eager Keras runs a
     GRU's loop over time step by step in Python (about 10 ms a step here), a graph does not."""
     if "_forward" not in model.__dict__:
+        # Any batch and length: traced once, not once per prompt length (TF warns on retracing).
+        signature = [tf.TensorSpec((None, None), tf.int32), _state_spec(model)]
         object.__setattr__(model, "_forward", tf.function(lambda x, state: model(x, state=state),
-                                                         reduce_retracing=True))
+                                                         input_signature=signature))
     return model.__dict__["_forward"]
 
 
@@ -226,7 +232,8 @@ def one_step(model: RNN):
     C.require_instance("model", model, RNN)
     if "_one_step" not in model.__dict__:
 
-        @tf.function
+        @tf.function(input_signature=[tf.TensorSpec((None,), tf.int32), _state_spec(model),
+                                      tf.TensorSpec((), tf.float32), tf.TensorSpec((2,), tf.int32)])
         def step(ids, state, temperature, seed):
             logits, state = model(ids[:, None], state=state)
             logits = logits[:, -1]
@@ -259,7 +266,6 @@ def generate(model: RNN, vocab: Vocab, prompt: str, length: int = 200, *,
         raise ValueError(f"prompt: the characters {unseen} are not in the model's vocabulary "
                          f"({vocab.size} characters); remove or replace them")
     ids = np.tile(vocab.encode(prompt), (samples, 1))
-    state = None
     state = tf.zeros((samples, model.rnn_units))
     if ids.shape[1] > 1:  # warm up on all but the last character, which the first step reads
         _, state = _forward(model)(tf.constant(ids[:, :-1], tf.int32), state)
