@@ -126,6 +126,8 @@ class UnitExplorer(Explorer):
         return (known, *self._cache[known])
 
     def _on_example(self, change) -> None:
+        if change["new"] not in self.examples:  # a Dropdown may also hold None (no selection)
+            return
         with self._hold():
             self.controls["text"].value = self.examples[change["new"]]
 

@@ -7,15 +7,10 @@ from tests.browser.lab_helpers import (
     open_and_run_all,
     type_text,
     wait_for_change,
+    wait_for_text,
 )
 
 pytestmark = pytest.mark.browser
-
-
-def wait_for_text(box, words: str) -> None:
-    box.page.wait_for_function(
-        "([el, words]) => el.innerText.includes(words)", arg=[box.element_handle(), words]
-    )
 
 
 def test_hidden_state_explorer_renders_and_reacts(page, lab):
@@ -23,7 +18,7 @@ def test_hidden_state_explorer_renders_and_reacts(page, lab):
     box = explorer(page, "rnn-edu-hidden-state")
     assert box.locator(".noUi-handle").count() == 3  # step t, Markov order n, sigma_max(W_hh)
     assert box.locator("input[type=text]").count() == 1  # the sequence
-    assert "Markov order n" in box.inner_text()
+    wait_for_text(box, "Markov order n")
     # the notebook's last call set t = 12 on "(aaaaaaaaaaaa)"
     wait_for_text(box, "t = 12")
     src = image_src(box)
