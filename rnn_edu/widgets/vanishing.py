@@ -20,6 +20,8 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from rnn_edu import _checks as C
@@ -151,8 +153,7 @@ class VanishingExplorer(Explorer):
         # The legend never changes: drawn once into an image, it costs nothing per redraw
         # (typeset as text, it took a third of the time of every slider move).
         if getattr(self, "_legend_image", None) is None:
-            self._legend_image = _legend_image(
-                [self._median, self._band, self._bound, self._median_zeros], LEGEND, DPI)
+            self._legend_image = _legend_image(LEGEND, DPI)
         fig.figimage(self._legend_image, xo=0.1 * fig.bbox.width, origin="upper",
                      yo=fig.bbox.height - self._legend_image.shape[0])
         return self._refresh(ax, **values)
@@ -219,8 +220,16 @@ class VanishingExplorer(Explorer):
         return "<br>".join(notes)
 
 
-def _legend_image(handles, labels, dpi: float) -> np.ndarray:
-    """The legend of ``handles`` as an RGBA image ``(height, width, 4)``, drawn once."""
+def _legend_image(labels, dpi: float) -> np.ndarray:
+    """The legend as an RGBA image ``(height, width, 4)``, drawn once.
+
+    It uses stand-in artists styled like the curves: matplotlib 3.10.0 (Colab's) refuses to
+    put the plotted band into a second figure's legend.
+    """
+    handles = [Line2D([], [], color="#4c72b0", lw=2),
+               Patch(color="#4c72b0", alpha=0.25, linewidth=0),
+               Line2D([], [], color="#c44e52", ls="--", lw=1.5),
+               Line2D([], [], color="#4c72b0", ls="", marker="x", ms=5)]
     fig = Figure(figsize=(6.0, 0.4), dpi=dpi)
     fig.legend(handles, labels, loc="center left", ncols=2, fontsize=8, frameon=False,
                handlelength=1.8, columnspacing=1.2, borderaxespad=0)
