@@ -197,6 +197,9 @@ def correlation_table(H: np.ndarray, feats: dict[str, np.ndarray],
                       given: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """:func:`correlations` for every feature: name -> ``(units,)`` r."""
     C.require_instance("feats", feats, dict, "a dict of feature name -> (T,) values")
+    H = C.require_array("H", H, ndim=2)
+    for name, f in feats.items():  # checked here, so that the error names feats, not f
+        C.require_array(f"feats[{name!r}]", f, shape=(H.shape[0],), labels="(T,)")
     return {name: correlations(H, f, given) for name, f in feats.items()}
 
 
