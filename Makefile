@@ -24,7 +24,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 # Exercise checkers raise unless the reference answer passes (learners get a feedback box instead).
 STRICT := RNN_EDU_STRICT=1
 
-.PHONY: lab test setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp editions lint lock clean test-colab assets
+.PHONY: lab test pytest-main setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp editions lint lock clean test-colab assets
 
 lab: setup quiet-lab ## install (first time only) and open the course in JupyterLab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
@@ -37,10 +37,15 @@ test: setup-test chromium quiet-lab ## everything: lint, unit tests, notebooks (
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/stamp_headers.py --check
 	$(BIN)/python scripts/make_learner_editions.py --check
-	$(STRICT) $(BIN)/pytest $(NBVAL_FLAGS) -m "not claims" tests notebooks
-	@# Claims (NumPy on one BLAS thread) run beside the other two, each with its own IPython state
-	@# (kernels side by side); each target's output is printed whole when it ends.
-	$(MAKE) --no-print-directory -j2 --output-sync=target portability claims test-colab
+	@# Four parts, two at a time, longest first (each with its own IPython state: kernels run
+	@# side by side); each part's output is printed whole when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest-main claims test-colab portability
+
+# The learner editions run top to bottom in test-colab, where their Colab badge leads; the course
+# notebooks run here under nbval (and again with SIMD lowered in portability).
+pytest-main: setup-test
+	$(STRICT) $(BIN)/pytest $(NBVAL_FLAGS) -m "not claims" tests notebooks \
+		--deselect tests/test_learner_editions.py::test_edition_runs_with_every_check_not_attempted
 
 $(VENV)/.lab-installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,10 +81,11 @@ nbval: setup-test ## check stored notebook outputs, e.g. make nbval NB=notebooks
 # notebook prints must not depend on the CPU's rounding. OpenBLAS is never touched here.
 portability: setup-test ## nbval again with NumPy's SIMD paths lowered
 	lowered="$$($(BIN)/python scripts/lowered_simd.py --check)" && \
-		NPY_DISABLE_CPU_FEATURES="$$lowered" $(STRICT) $(BIN)/pytest $(NBVAL_FLAGS) notebooks
+		NPY_DISABLE_CPU_FEATURES="$$lowered" IPYTHONDIR=$(STATE)/ipython-portability $(STRICT) \
+		$(BIN)/pytest $(NBVAL_FLAGS) notebooks
 
 claims: setup-test ## re-run every asserted training claim over its seeds; prints the smallest margins
-	IPYTHONDIR=$(STATE)/ipython-claims $(STRICT) $(BIN)/pytest -m claims tests/claims
+	IPYTHONDIR=$(STATE)/ipython-claims $(STRICT) $(BIN)/pytest -m claims --durations=12 tests/claims
 
 browser: setup-test chromium quiet-lab
 	$(BIN)/pytest tests -m browser
@@ -116,7 +122,8 @@ lock: ## re-pin constraints.txt from a fresh resolve
 
 # Colab as it is (tests/colab/colab-image.txt) on our Python: rnn_edu installed by the notebooks'
 # own setup cell, then the unit and widget tests and every notebook, run top to bottom (asserts
-# checked, stored outputs not compared: the versions differ). Test tools as pinned in constraints.txt.
+# checked, stored outputs not compared: the versions differ), as its learner edition where it has
+# one: that is what a learner's Colab badge opens, and the course notebooks run in pytest-main. Test tools as pinned in constraints.txt.
 COLAB_VENV := .venv-colab
 COLAB_BIN := $(COLAB_VENV)/bin
 COLAB_TEST_TOOLS := pytest pytest-timeout hypothesis nbclient nbformat
@@ -127,12 +134,13 @@ $(COLAB_VENV)/.installed: tests/colab/colab-image.txt constraints.txt
 		$$(for p in $(COLAB_TEST_TOOLS); do grep -i "^$$p==" constraints.txt; done)
 	touch $@
 
-test-colab: $(COLAB_VENV)/.installed ## Colab's versions: setup cell, unit and widget tests, every notebook
+test-colab: $(COLAB_VENV)/.installed ## Colab's versions: setup cell, unit and widget tests, every notebook (learner editions where they exist)
 	$(COLAB_BIN)/python -m pip uninstall -q -y rnn-edu 2>/dev/null || true  # the cell installs it afresh
 	$(COLAB_BIN)/python scripts/colab_setup.py
-	$(COLAB_BIN)/pytest -q --import-mode=importlib -m "not browser and not network and not claims" \
+	IPYTHONDIR=$(STATE)/ipython-colab PYDEVD_DISABLE_FILE_VALIDATION=1 \
+		$(COLAB_BIN)/pytest -q --import-mode=importlib -m "not browser and not network and not claims" \
 		--ignore=tests/browser --ignore=tests/test_make_lab.py -p no:warnings tests
-	IPYTHONDIR=$(STATE)/ipython-colab PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python scripts/run_notebooks.py --check  # quiet ipykernel 6.17's debugger
+	IPYTHONDIR=$(STATE)/ipython-colab PYDEVD_DISABLE_FILE_VALIDATION=1 $(COLAB_BIN)/python scripts/run_notebooks.py --check --without-edition  # quiet ipykernel 6.17's debugger
 
 clean:
 	rm -rf $(VENV) $(COLAB_VENV) $(STATE) test-artifacts

@@ -3,6 +3,7 @@
     python scripts/run_notebooks.py                               # every notebook
     python scripts/run_notebooks.py notebooks/01_markov_chains.ipynb
     python scripts/run_notebooks.py --check                       # run (asserts and all), save nothing
+    python scripts/run_notebooks.py --check --without-edition     # only those with no learner edition
 
 Run it through `make notebooks` so the environment matches the tests (quiet TensorFlow,
 tool state kept in .state/, and RNN_EDU_STRICT=1 so a reference answer that fails its exercise
@@ -43,11 +44,13 @@ def run(path: Path, save: bool = True) -> float:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    targets = [Path(a) for a in argv if a != "--check"] or [ROOT / "notebooks"]
+    check, without_edition = "--check" in argv, "--without-edition" in argv
+    targets = [Path(a) for a in argv if not a.startswith("--")] or [ROOT / "notebooks"]
     paths = []
     for t in targets:
         paths += sorted(t.glob("[0-9][0-9]_*.ipynb")) if t.is_dir() else [t]
+    if without_edition:  # the others run as their learner editions (tests/test_learner_editions.py)
+        paths = [p for p in paths if not (p.parent / "learner" / p.name).exists()]
     if not paths:
         raise SystemExit(f"no notebooks found in {', '.join(map(str, targets))}")
     failed = []
