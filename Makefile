@@ -85,7 +85,7 @@ portability: setup-test ## nbval again with NumPy's SIMD paths lowered
 		$(BIN)/pytest $(NBVAL_FLAGS) notebooks
 
 claims: setup-test ## re-run every asserted training claim over its seeds; prints the smallest margins
-	IPYTHONDIR=$(STATE)/ipython-claims $(STRICT) $(BIN)/pytest -m claims --durations=12 tests/claims
+	IPYTHONDIR=$(STATE)/ipython-claims $(STRICT) $(BIN)/pytest -m claims --timeout=1800 --durations=12 tests/claims
 
 browser: setup-test chromium quiet-lab
 	$(BIN)/pytest tests -m browser
