@@ -34,6 +34,12 @@ LOG10_FLOOR, LOG10_CEIL = -300.0, 300.0
 MATRICES = ("gaussian", "orthogonal")
 SIGMA_MAX, INPUT_SCALE_MAX = 3.0, 10.0
 #: The picture's legend: the median, the band, the bound, the marks for exact zeros.
+#: How the curves are drawn, shared by the plot and its legend (which cannot reuse the plotted
+#: artists: matplotlib 3.10.0, Colab's, refuses to put the band into a second figure).
+MEDIAN = {"color": "#4c72b0", "lw": 2}
+BAND = {"color": "#4c72b0", "alpha": 0.25, "linewidth": 0}
+BOUND = {"color": "#c44e52", "ls": "--", "lw": 1.5}
+ZERO_MEDIAN = {"color": "#4c72b0", "ls": "", "marker": "x", "ms": 5}
 LEGEND = ("measured ‖∂h_T/∂h_t‖ (median)", "range over the input sequences",
           "bound (σ_max·γ)^(T−t)", "exactly 0: marked in the strip under the axis")
 
@@ -144,10 +150,10 @@ class VanishingExplorer(Explorer):
         zeros.set_ylim(0, 1)
         zeros.set_yticks([0.5], ["0"])
         zeros.set_xlabel("time lag T − t")
-        self._median = ax.plot([], [], color="#4c72b0", lw=2)[0]
-        self._bound = ax.plot([], [], color="#c44e52", ls="--", lw=1.5)[0]
-        self._band = ax.fill_between([], [], [], color="#4c72b0", alpha=0.25, linewidth=0)
-        self._median_zeros = zeros.plot([], [], "x", color="#4c72b0", ms=5)[0]
+        self._median = ax.plot([], [], **MEDIAN)[0]
+        self._bound = ax.plot([], [], **BOUND)[0]
+        self._band = ax.fill_between([], [], [], **BAND)
+        self._median_zeros = zeros.plot([], [], **ZERO_MEDIAN)[0]
         self._some_zeros = zeros.plot([], [], "|", color="#4c72b0", alpha=0.5, ms=6)[0]
         self._bound_zeros = zeros.plot([], [], "_", color="#c44e52", ms=6, mew=2)[0]
         # The legend never changes: drawn once into an image, it costs nothing per redraw
@@ -221,15 +227,10 @@ class VanishingExplorer(Explorer):
 
 
 def _legend_image(labels, dpi: float) -> np.ndarray:
-    """The legend as an RGBA image ``(height, width, 4)``, drawn once.
-
-    It uses stand-in artists styled like the curves: matplotlib 3.10.0 (Colab's) refuses to
-    put the plotted band into a second figure's legend.
-    """
-    handles = [Line2D([], [], color="#4c72b0", lw=2),
-               Patch(color="#4c72b0", alpha=0.25, linewidth=0),
-               Line2D([], [], color="#c44e52", ls="--", lw=1.5),
-               Line2D([], [], color="#4c72b0", ls="", marker="x", ms=5)]
+    """The legend as an RGBA image ``(height, width, 4)``, drawn once, from stand-in artists
+    styled like the curves."""
+    handles = [Line2D([], [], **MEDIAN), Patch(**BAND), Line2D([], [], **BOUND),
+               Line2D([], [], **ZERO_MEDIAN)]
     fig = Figure(figsize=(6.0, 0.4), dpi=dpi)
     fig.legend(handles, labels, loc="center left", ncols=2, fontsize=8, frameon=False,
                handlelength=1.8, columnspacing=1.2, borderaxespad=0)
