@@ -1,24 +1,29 @@
-"""Training throughput of the NumPy character RNN, against a per-character loop and Keras.
+"""Training throughput of the NumPy character RNN, against the classic per-character loop and Keras.
 
     make setup-test   # once
     TF_ENABLE_ONEDNN_OPTS=0 TF_CPP_MIN_LOG_LEVEL=2 .venv/bin/python benchmarks/bench_train.py
+    .venv/bin/python benchmarks/bench_train.py --published min-char-rnn.py   # the check below
 
 The model everywhere: one-hot characters (V = 103, the course corpus) -> 100 tanh units ->
 V logits, softmax cross-entropy, truncated BPTT over 25 characters, Adagrad (lr 0.1),
 element-wise gradient clipping at 5: the classic minimal character RNN.
 
 Rows:
-- ``loop``: that model written the straightforward way, one sequence and one character at a
-  time (batch 1, column vectors, float64), as in the well-known 112-line ``min-char-rnn.py``;
-  written below so that it runs here in the same process.
+- ``loop``: Karpathy's ``min-char-rnn.py`` computation, written here (:func:`loop_train`): one
+  sequence and one character at a time, column vectors, float64, the same floating-point
+  operations in the same order. ``--published PATH`` checks that against the published program
+  itself (ported to Python 3, which the user supplies; it is not part of this project): both run
+  in this process from the same seed, and the check prints whether their loss lines and final
+  weights are identical, and both speeds.
 - ``rnn_edu``: ``rnn_edu.train.train`` (forward, ``bptt.backward``, clipping, Adagrad),
   vectorized over the batch.
 - ``keras``: ``keras.layers.SimpleRNN(100)`` + ``Dense(V)`` on one-hot inputs, same optimizer and
   clipping, ``model.fit`` over batches of 64 sequences (timed after a warm-up epoch).
 
 Then the fraction of the machine's matrix-multiply rate that rnn_edu's training reaches: the
-time of the same matrix products (same shapes, dtype and threads) run back to back, divided by
-the time of a whole training update. Prints tables; asserts nothing (speed is not a test).
+time of the update's own matrix products (same shapes, dtype and threads) run back to back,
+divided by the time of a whole training update. Prints tables; asserts nothing (speed is not a
+test).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import tempfile
 import time
 
 import numpy as np
@@ -42,49 +48,145 @@ def corpus_ids():
     return vocab.encode(data.train_val_split(text)[0]), vocab.size
 
 
-def loop_chars_per_second(ids: np.ndarray, V: int, updates: int) -> float:
-    """The minimal character RNN: batch 1, one character at a time, column vectors, float64."""
-    rng = np.random.default_rng(0)
-    Wxh = rng.standard_normal((HIDDEN, V)) * 0.01
-    Whh = rng.standard_normal((HIDDEN, HIDDEN)) * 0.01
-    Why = rng.standard_normal((V, HIDDEN)) * 0.01
-    bh, by = np.zeros((HIDDEN, 1)), np.zeros((V, 1))
-    mem = [np.zeros_like(p) for p in (Wxh, Whh, Why, bh, by)]
-    hprev = np.zeros((HIDDEN, 1))
-    p = 0
+def loop_train(ids, V: int, updates: int, seed: int = 0):
+    """The classic minimal character RNN, trained for ``updates`` updates.
+
+    One sequence of SEQ characters per update, one character at a time, column vectors,
+    float64: ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)``, ``p_t = softmax(W_hy h_t + b_y)``
+    without the max shift, the loss summed over the sequence, gradients clipped to [-5, 5]
+    entry by entry, Adagrad ``w -= lr g / sqrt(G + 1e-8)``; the state carried from one
+    sequence to the next and reset at the start of each pass. The same floating-point
+    operations in the same order as ``min-char-rnn.py`` (README: how that was checked).
+    ids: the text as a list or 1-D array of ints in [0, V).
+    Returns ``(params, losses, seconds)``: ``[W_xh, W_hh, W_hy, b_h, b_y]`` after training,
+    every update's loss (nats summed over the sequence) and the wall time.
+    """
+    rng = np.random.RandomState(seed)  # the legacy stream: what np.random.randn draws
+    W_xh = rng.randn(HIDDEN, V) * 0.01
+    W_hh = rng.randn(HIDDEN, HIDDEN) * 0.01
+    W_hy = rng.randn(V, HIDDEN) * 0.01
+    b_h, b_y = np.zeros((HIDDEN, 1)), np.zeros((V, 1))
+    params = [W_xh, W_hh, W_hy, b_h, b_y]
+    G = [np.zeros_like(w) for w in params]  # Adagrad's running sums of squared gradients
+    ids = [int(i) for i in ids]
+    losses, pos, h = [], 0, None
     start = time.perf_counter()
     for _ in range(updates):
-        if p + SEQ + 1 >= len(ids):
-            p, hprev = 0, np.zeros((HIDDEN, 1))
-        inputs, targets = ids[p : p + SEQ], ids[p + 1 : p + SEQ + 1]
-        xs, hs, ps = {}, {-1: hprev}, {}
+        if h is None or pos + SEQ + 1 >= len(ids):
+            pos, h = 0, np.zeros((HIDDEN, 1))
+        chunk = ids[pos : pos + SEQ + 1]
+        xs, hs, ps, loss = [], [h], [], 0.0
         for t in range(SEQ):
-            xs[t] = np.zeros((V, 1))
-            xs[t][inputs[t]] = 1
-            hs[t] = np.tanh(Wxh @ xs[t] + Whh @ hs[t - 1] + bh)
-            ys = Why @ hs[t] + by
-            ps[t] = np.exp(ys - ys.max()) / np.sum(np.exp(ys - ys.max()))
-        dWxh, dWhh, dWhy = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros_like(Why)
-        dbh, dby, dhnext = np.zeros_like(bh), np.zeros_like(by), np.zeros_like(hprev)
-        for t in reversed(range(SEQ)):
+            x = np.zeros((V, 1))
+            x[chunk[t]] = 1
+            hs.append(np.tanh(np.dot(W_xh, x) + np.dot(W_hh, hs[t]) + b_h))
+            e = np.exp(np.dot(W_hy, hs[t + 1]) + b_y)
+            ps.append(e / np.sum(e))
+            loss -= np.log(ps[t][chunk[t + 1], 0])
+            xs.append(x)
+        grads = [np.zeros_like(w) for w in params]
+        dW_xh, dW_hh, dW_hy, db_h, db_y = grads
+        dh_next = np.zeros((HIDDEN, 1))
+        for t in reversed(range(SEQ)):  # hs[t + 1] is h_t, hs[t] is h_{t-1}
             dy = ps[t].copy()
-            dy[targets[t]] -= 1
-            dWhy += dy @ hs[t].T
-            dby += dy
-            dh = Why.T @ dy + dhnext
-            dhraw = (1 - hs[t] * hs[t]) * dh
-            dbh += dhraw
-            dWxh += dhraw @ xs[t].T
-            dWhh += dhraw @ hs[t - 1].T
-            dhnext = Whh.T @ dhraw
-        for param, dparam, m in zip((Wxh, Whh, Why, bh, by), (dWxh, dWhh, dWhy, dbh, dby), mem,
-                                    strict=True):
-            np.clip(dparam, -CLIP, CLIP, out=dparam)
-            m += dparam * dparam
-            param += -LR * dparam / np.sqrt(m + 1e-8)
-        hprev = hs[SEQ - 1]
-        p += SEQ
-    return updates * SEQ / (time.perf_counter() - start)
+            dy[chunk[t + 1]] -= 1
+            dW_hy += np.dot(dy, hs[t + 1].T)
+            db_y += dy
+            dh = np.dot(W_hy.T, dy) + dh_next
+            da = (1 - hs[t + 1] * hs[t + 1]) * dh
+            db_h += da
+            dW_xh += np.dot(da, xs[t].T)
+            dW_hh += np.dot(da, hs[t].T)
+            dh_next = np.dot(W_hh.T, da)
+        for w, g, s in zip(params, grads, G, strict=True):
+            np.clip(g, -CLIP, CLIP, out=g)
+            s += g * g
+            w += -LR * g / np.sqrt(s + 1e-8)
+        h = hs[SEQ]
+        pos += SEQ
+        losses.append(loss)
+    return params, losses, time.perf_counter() - start
+
+
+def loop_chars_per_second(ids, V: int, updates: int) -> float:
+    return updates * SEQ / loop_train(ids, V, updates)[2]
+
+
+class _Stop(Exception):
+    pass
+
+
+def run_published(path: str, text: str, updates: int, seed: int = 0):
+    """Run the published ``min-char-rnn.py`` (a Python 3 port, at ``path``; not part of this
+    project) on ``text`` in this process, until it prints its loss at update ``updates``.
+
+    It trains forever and reads ``input.txt``: it runs in a temporary folder holding ``text``
+    as ``input.txt``, with ``print`` replaced by one that records the time of each loss line
+    and stops the program at ``updates``. It draws its weights from ``np.random`` (seeded here
+    with ``seed``), as :func:`loop_train` does. Returns ``(namespace, loss_lines, seconds)``:
+    the program's variables (weights, ``char_to_ix``) after ``updates`` updates, its printed
+    loss lines, and the time of updates 100 to ``updates`` (including its own sampling).
+    """
+    lines, marks = [], {}
+
+    def record(*args, **kwargs):
+        line = " ".join(map(str, args))
+        if line.startswith("iter "):
+            n = int(line.split()[1].rstrip(","))
+            marks[n] = time.perf_counter()
+            lines.append(line)
+            if n >= updates:
+                raise _Stop
+
+    with open(path, encoding="utf-8") as f:
+        code = compile(f.read(), path, "exec")
+    namespace = {"__name__": "__main__", "print": record}
+    cwd = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "input.txt"), "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chdir(tmp)
+        np.random.seed(seed)  # noqa: NPY002 (the program draws from the legacy global stream)
+        try:
+            exec(code, namespace)  # a program the user gave, run once for the check
+        except _Stop:
+            pass
+        finally:
+            os.chdir(cwd)
+    return namespace, lines, marks[updates] - marks[100]
+
+
+def check_published(path: str, updates: int, rounds: int) -> None:
+    """The loop row against the published program: the same losses and weights, and speed."""
+    text = data.train_val_split(data.load_corpus())[0]
+    print(f"published program: {path}; {updates} updates, {rounds} rounds")
+    chars = list(set(text))  # its character order: a set's, the same throughout this process
+    index = {c: i for i, c in enumerate(chars)}
+    ids, V = [index[c] for c in text], len(chars)
+    for r in range(rounds):  # the two alternate which runs first
+        if r % 2:
+            params, losses, loop_seconds = loop_train(ids, V, updates)
+        ns, lines, seconds = run_published(path, text, updates)
+        if not r % 2:
+            params, losses, loop_seconds = loop_train(ids, V, updates)
+        assert ns["chars"] == chars
+        smooth, ours = -np.log(1.0 / V) * SEQ, []
+        for n, loss in enumerate(losses[: updates]):  # its printed, smoothed loss
+            smooth = smooth * 0.999 + loss * 0.001
+            if n % 100 == 0:
+                ours.append(f"iter {n}, loss: {smooth:f}")
+        same_weights = all(np.array_equal(w, ns[k]) for w, k in
+                           zip(params, ("Wxh", "Whh", "Why", "bh", "by"), strict=True))
+        start = time.perf_counter()
+        for _ in range(updates // 100 - 1):  # its sampling inside the timed stretch
+            ns["sample"](np.zeros((HIDDEN, 1)), 0, 200)
+        sampling = time.perf_counter() - start
+        n_chars = (updates - 100) * SEQ
+        print(f"  loss lines identical: {lines[:-1] == ours[: len(lines) - 1]} "
+              f"({len(lines) - 1} lines, last {lines[-2]!r}); weights after {updates} updates "
+              f"bitwise equal: {same_weights}")
+        print(f"  published {n_chars / seconds:,.0f} chars/s ({n_chars / (seconds - sampling):,.0f} "
+              f"without its sampling); loop row {updates * SEQ / loop_seconds:,.0f} chars/s")
 
 
 def rnn_edu_chars_per_second(ids, V, batch, dtype, updates, threads) -> float:
@@ -128,20 +230,18 @@ def matmul_fraction(V, batch, dtype, updates, threads) -> tuple[float, float, fl
     hs = rng.standard_normal((B * T, H)).astype(dtype)
     W_hy = rng.standard_normal((H, V)).astype(dtype)
     dys = rng.standard_normal((B * T, V)).astype(dtype)
-    x1 = rng.standard_normal((B * T, V)).astype(dtype)
 
-    def products():
+    def products():  # those of rnn.forward and bptt.backward (dW_xh is a sum of rows, not one)
         for _ in range(T):  # forward recurrence
             h @ W_hh
         hs @ W_hy  # outputs
         dys @ W_hy.T  # dL/dh through the outputs
         for _ in range(T):  # backward recurrence
             h @ W_hh.T
-        x1.T @ hs  # dW_xh (one-hot rows)
         hs.T @ hs  # dW_hh
         hs.T @ dys  # dW_hy
 
-    flops = 2 * (2 * T * B * H * H + 3 * B * T * H * V + V * B * T * H + B * T * H * H)
+    flops = 2 * (2 * T * B * H * H + 3 * B * T * H * V + B * T * H * H)
     with train.blas_limit(threads):
         products()
         start = time.perf_counter()
@@ -172,7 +272,12 @@ def main() -> None:
     ap.add_argument("--updates", type=int, default=300, help="updates timed per row")
     ap.add_argument("--rounds", type=int, default=3, help="rounds; each row keeps its best")
     ap.add_argument("--no-keras", action="store_true", help="skip the Keras row")
+    ap.add_argument("--published", metavar="PATH",
+                    help="instead, check the loop row against min-char-rnn.py ported to Python 3")
     args = ap.parse_args()
+    if args.published:
+        check_published(args.published, max(args.updates, 200) // 100 * 100, args.rounds)
+        return
     ids, V = corpus_ids()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
           f"numpy {np.__version__}; {blas_description()}; "
@@ -184,7 +289,7 @@ def main() -> None:
     # work only ever slows a run down, and rounds interleave the rows so all see the same load.
     best: dict[str, float] = {}
     for _ in range(args.rounds):
-        loop = loop_chars_per_second(ids, V, max(args.updates // 2, 100))
+        loop = loop_chars_per_second(ids, V, args.updates)
         best[LOOP] = max(best.get(LOOP, 0.0), loop)
         for batch, dtype, threads in ((1, np.float64, 1), (64, np.float64, 1),
                                       (64, np.float32, 1), (64, np.float32, None),

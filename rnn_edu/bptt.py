@@ -31,8 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import _checks as C
-from rnn_edu.data import one_hot
-from rnn_edu.rnn import Cache, RNNParams
+from rnn_edu.rnn import Cache, RNNParams, _dense
 
 
 def backward(
@@ -54,26 +53,48 @@ def backward(
     """
     C.require_instance("params", params, RNNParams).require_finite()
     _require_rnn_cache(cache)
-    h, h0 = cache.h, cache.h0
-    batch, time, hidden = h.shape
     dy, dh_next = _check_backward_args(params, cache, dy, dh_last, truncate)
-    _, da, dh0 = _recurrence(params, h, dy, dh_next, truncate)
+    return _backward(params, cache, dy, dh_next, truncate)
 
-    # Sums over time (and batch) as single products over all batch * time rows.
-    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+
+def _backward(params: RNNParams, cache: Cache, dy: np.ndarray, dh_next: np.ndarray,
+              truncate: int | None = None) -> tuple[RNNParams, np.ndarray]:
+    """:func:`backward` on checked arguments (``dh_next`` given), for loops that checked them once."""
+    hidden = cache.h.shape[2]
+    # Time-major (time, batch, ...), as rnn.forward computed them: every step's rows contiguous.
+    h, dy = cache.h.swapaxes(0, 1), dy.swapaxes(0, 1)
+    da, dh0 = _recurrence(params, h, dy, dh_next, truncate)[1:]
+
+    # Sums over time (and batch) as single products over all time * batch rows.
+    h_prev = np.concatenate([cache.h0[None], h[:-1]])  # h_{t-1} of every step
     da2 = da.reshape(-1, hidden)
-    if cache.tokens:
-        x2 = one_hot(cache.x.reshape(-1), params.input_size, dtype=params.dtype)
+    if cache.tokens:  # x_t.T @ da_t with a one-hot x_t adds da_t to row W_xh[x_t]
+        dW_xh = _sum_rows_by_id(cache.x.T.reshape(-1), da2, params.input_size)
     else:
-        x2 = cache.x.reshape(-1, params.input_size)
+        dW_xh = cache.x.swapaxes(0, 1).reshape(-1, params.input_size).T @ da2
     grads = RNNParams(
-        W_xh=x2.T @ da2,
+        W_xh=dW_xh,
         W_hh=h_prev.reshape(-1, hidden).T @ da2,
         b_h=da2.sum(axis=0),
         W_hy=h.reshape(-1, hidden).T @ dy.reshape(-1, params.output_size),
         b_y=dy.sum(axis=(0, 1)),
     )
     return grads, dh0
+
+
+def _sum_rows_by_id(ids: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """``out[i] = sum of rows[k] where ids[k] == i``: ``(n, width)``, zero for unseen ids.
+
+    ids: ``(N,)`` ints in ``[0, n)``; rows: ``(N, width)``. The same as
+    ``one_hot(ids, n).T @ rows``, without building the one-hot matrix or multiplying by its
+    zeros: sort the rows by id, then add up each run of equal ids (about twice as fast).
+    """
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])  # where each run of an id begins
+    out = np.zeros((n, rows.shape[1]), rows.dtype)
+    out[ids[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    return out
 
 
 def state_gradients(
@@ -92,8 +113,8 @@ def state_gradients(
     C.require_instance("params", params, RNNParams).require_finite()
     _require_rnn_cache(cache)
     dy, dh_next = _check_backward_args(params, cache, dy, dh_last, truncate)
-    dh, da, _ = _recurrence(params, cache.h, dy, dh_next, truncate)
-    return dh, da
+    dh, da, _ = _recurrence(params, cache.h.swapaxes(0, 1), dy.swapaxes(0, 1), dh_next, truncate)
+    return dh.swapaxes(0, 1), da.swapaxes(0, 1)
 
 
 def _require_rnn_cache(cache) -> None:
@@ -104,16 +125,18 @@ def _require_rnn_cache(cache) -> None:
 
 
 def _recurrence(params, h, dy, dh_next, truncate):
-    """The step-by-step part of BPTT: ``(dh, da, dh0)`` from the last step back to the first."""
-    dh_out = dy @ params.W_hy.T  # dL/dh_t through y_t, all steps at once: (batch, time, hidden)
-    dh, da = np.empty_like(h), np.empty_like(h)
-    for t in reversed(range(h.shape[1])):
-        dh[:, t] = dh_out[:, t] + dh_next
-        da[:, t] = dh[:, t] * (1.0 - h[:, t] ** 2)
+    """The step-by-step part of BPTT, time-major: ``h: (time, batch, hidden)`` and ``dy: (time,
+    batch, output)`` give ``(dh, da, dh0)``, from the last step back to the first."""
+    dh = _dense(dy, params.W_hy.T)  # dL/dh_t through y_t, all steps at once
+    slope = 1.0 - h * h  # tanh'(a_t) = 1 - h_t**2, all steps at once
+    da = np.empty_like(dh)
+    for t in reversed(range(len(h))):
+        dh[t] += dh_next  # now all of dL/dh_t
+        da[t] = dh[t] * slope[t]
         if truncate is not None and t % truncate == 0 and t > 0:
             dh_next = np.zeros_like(dh_next)  # the cut: h_{t-1} gets nothing from this chunk
         else:
-            dh_next = da[:, t] @ params.W_hh.T
+            dh_next = da[t] @ params.W_hh.T
     return dh, da, dh_next
 
 

@@ -100,6 +100,20 @@ def clip_global_norm(grads, max_norm: float):
     return _like(grads, {k: g * np.asarray(scale, g.dtype) for k, g in arrays.items()}), norm
 
 
+def _clip_in_place(grads: dict[str, np.ndarray], value: float | None, max_norm: float | None,
+                   norm: float) -> None:
+    """Element-wise clipping to ``value``, then by global norm (``norm``, measured before),
+    on checked finite gradients that may be overwritten: what the training loops do."""
+    if value is not None:
+        for g in grads.values():
+            np.clip(g, -value, value, out=g)
+        if max_norm is not None:
+            norm = _norm(grads)
+    if max_norm is not None and norm > max_norm:
+        for g in grads.values():
+            g *= np.asarray(max_norm / norm, g.dtype)
+
+
 def clip_elementwise(grads, value: float):
     """Clip every gradient entry to ``[-value, value]``; returns new gradients of the same kind."""
     value = C.require_real("value", value, above=0)
@@ -128,9 +142,13 @@ class _Optimizer:
             if np.shape(g[name]) != w.shape:
                 raise ValueError(f"grads.{name}: expected shape {w.shape}, got {np.shape(g[name])}")
         _check_finite(g)
+        self._apply(p, g)
+
+    def _apply(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """:meth:`step` on checked dicts of arrays, for loops that checked them once."""
         self._begin()
-        for name, w in p.items():
-            self._update(name, w, g[name])
+        for name, w in params.items():
+            self._update(name, w, grads[name])
 
     def _begin(self) -> None:
         pass

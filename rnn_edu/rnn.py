@@ -226,15 +226,33 @@ def forward(params: RNNParams, x: np.ndarray, h0: np.ndarray | None = None) -> C
     finite (``NonFiniteError`` names the one that is not).
     """
     x = _check_x(_check_params(params), x)
-    batch, time = x.shape[:2]
+    batch = x.shape[0]
     h0 = np.zeros((batch, params.hidden_size), params.dtype) if h0 is None else h0
-    h0 = _check_h(params, h0, batch, name="h0")
-    a = _project(params, x) + params.b_h  # the input part of every step at once
-    h = np.empty((batch, time, params.hidden_size), params.dtype)
+    return _forward(params, x, _check_h(params, h0, batch, name="h0"))
+
+
+def _forward(params: RNNParams, x: np.ndarray, h0: np.ndarray) -> Cache:
+    """:func:`forward` on checked arguments (``h0`` given), for loops that checked them once.
+
+    The loop runs time-major, ``(time, batch, hidden)``, so that each step's rows are contiguous
+    for BLAS (a sixth faster); the cache gets ``(batch, time, ...)`` views of those arrays.
+    """
+    a = _project(params, x.swapaxes(0, 1)) + params.b_h  # the input part of every step at once
+    h = np.empty_like(a)
     h_prev = h0
-    for t in range(time):
-        h_prev = h[:, t] = np.tanh(a[:, t] + h_prev @ params.W_hh)
-    return Cache(x=x, h0=h0, h=h, y=h @ params.W_hy + params.b_y)
+    for t in range(len(a)):
+        h_prev = h[t] = np.tanh(a[t] + h_prev @ params.W_hh)
+    y = _dense(h, params.W_hy) + params.b_y
+    return Cache(x=x, h0=h0, h=h.swapaxes(0, 1), y=y.swapaxes(0, 1))
+
+
+def _dense(a: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """``a @ W`` for ``a: (..., n)`` and ``W: (n, m)``, as one matrix product: ``(..., m)``.
+
+    NumPy's ``@`` with a 3-D ``a`` runs one small product per batch row; flattening the
+    leading axes first gives BLAS a single large one (a third faster for a chunk of text).
+    """
+    return (a.reshape(-1, a.shape[-1]) @ W).reshape(a.shape[:-1] + (W.shape[1],))
 
 
 def _require_arrays(obj, floats: bool = False) -> None:

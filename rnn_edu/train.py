@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from rnn_edu import _checks as C
 from rnn_edu import bptt, losses, optim
 from rnn_edu.data import batch_windows
-from rnn_edu.rnn import RNNParams, forward, init_params
+from rnn_edu.rnn import RNNParams, _forward, forward, init_params
 
 
 @dataclass
@@ -168,6 +168,7 @@ def train(
     rng = np.random.default_rng(C.require_seed("seed", seed))
     history = History()
     lr_start = optimizer.lr
+    zero_state = np.zeros((batch_size, params.hidden_size), params.dtype)
 
     def chunks():
         while True:  # one pass over the data per loop; the state starts at zero each pass
@@ -183,18 +184,23 @@ def train(
             if chunk is None:
                 h = None
                 continue
+            # The arguments were checked above, and every chunk is a slice of train_ids: the
+            # update calls the unchecked inner functions (the checks would cost a fifth of it).
             x, y = chunk
-            cache = forward(params, x, h)
-            loss, dy = losses.cross_entropy(cache.y, y)
-            grads, _ = bptt.backward(params, cache, dy)
-            history.grad_norms.append(optim.global_norm(grads))
-            if clip_value is not None:
-                grads = optim.clip_elementwise(grads, clip_value)
-            if clip_norm is not None:
-                grads, _ = optim.clip_global_norm(grads, clip_norm)
+            cache = _forward(params, x, zero_state if h is None else h)
+            loss, dy = losses._cross_entropy(cache.y, y)
+            grads = bptt._backward(params, cache, dy, zero_state)[0].as_dict()
+            norm = optim._norm(grads)
+            if not math.isfinite(norm):
+                optim._check_finite(grads)  # raises, naming the parameter that overflowed
+            history.grad_norms.append(norm)
+            optim._clip_in_place(grads, clip_value, clip_norm, norm)
             if lr_end is not None:
                 optimizer.lr = lr_start * (lr_end / lr_start) ** (step / max(steps - 1, 1))
-            optimizer.step(params, grads)
+            if isinstance(optimizer, optim._Optimizer):
+                optimizer._apply(params.as_dict(), grads)
+            else:
+                optimizer.step(params, RNNParams(**grads))
             h = cache.h_last
             step += 1
             history.loss.append(loss)

@@ -107,6 +107,16 @@ def test_truncation_equals_chunks_with_carried_state_and_cut_gradients():
     assert not np.allclose(full.W_hh, trunc.W_hh)  # the cut does change the gradient
 
 
+def test_summing_rows_by_id_is_the_one_hot_product():
+    rng = np.random.default_rng(3)
+    ids = rng.integers(0, 9, 40)
+    ids[ids == 4] = 5  # an id that never occurs gets a zero row
+    rows = rng.standard_normal((40, 6))
+    got = bptt._sum_rows_by_id(ids, rows, 9)
+    assert np.allclose(got, np.eye(9)[ids].T @ rows, rtol=1e-12, atol=1e-12)
+    assert not got[4].any()
+
+
 def test_float32_stays_float32():
     params, x, targets, h0 = setup()
     params = params.astype(np.float32)

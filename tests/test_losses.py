@@ -32,6 +32,24 @@ def test_cross_entropy_matches_a_hand_loop_and_its_gradient_is_numerical():
     assert np.abs(num - dy).max() < 1e-8
 
 
+@pytest.mark.parametrize("scale", [1.0, 100.0, 1e4])  # within +-60 the row max is not subtracted
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_is_the_same_with_and_without_the_max_shift(scale, dtype):
+    rng = np.random.default_rng(1)
+    y = (rng.standard_normal((3, 4, 6)) * scale).astype(dtype)
+    t = rng.integers(0, 6, (3, 4))
+    loss, dy = losses.cross_entropy(y, t)
+    logp = losses.log_softmax(y.astype(np.float64))  # always shifted, in float64
+    b, s = np.indices(t.shape)
+    assert np.isfinite(loss) and loss == pytest.approx(-logp[b, s, t].mean(), rel=1e-5)
+    expected = np.exp(logp)
+    expected[b, s, t] -= 1
+    assert dy.dtype == dtype and np.allclose(dy, expected / t.size, atol=1e-6)
+    if scale == 1.0:  # and on a time-major view, as rnn.forward returns the logits
+        view = np.ascontiguousarray(y.swapaxes(0, 1)).swapaxes(0, 1)
+        assert np.array_equal(losses.cross_entropy(view, t)[1], dy)
+
+
 def test_cross_entropy_of_uniform_logits_is_log_v():
     loss, _ = losses.cross_entropy(np.zeros((4, 7, 11)), np.zeros((4, 7), dtype=int))
     assert loss == pytest.approx(np.log(11))
