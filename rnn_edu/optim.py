@@ -23,6 +23,7 @@ so both raise :class:`~rnn_edu._checks.NonFiniteError` (a ``ValueError`` and a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,8 +81,16 @@ def global_norm(grads) -> float:
     return _norm(arrays)
 
 
-def _norm(arrays: dict[str, np.ndarray]) -> float:
-    """The global norm, inf or NaN when an entry is: how a training loop sees an overflow."""
+def _norm(arrays: dict[str, np.ndarray], fast: bool = False) -> float:
+    """The global norm, inf or NaN when an entry is: how a training loop sees an overflow.
+
+    ``fast``: sums of squares as BLAS dot products in the arrays' dtype (a tenth of the time,
+    for the loops), redone in float64 if that overflows.
+    """
+    if fast:
+        norm = math.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in arrays.values()))
+        if math.isfinite(norm):
+            return norm
     with np.errstate(over="ignore", invalid="ignore"):
         return float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in arrays.values())))
 

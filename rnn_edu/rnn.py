@@ -192,7 +192,8 @@ def input_projection(params: RNNParams, x: np.ndarray) -> np.ndarray:
 
 
 def _project(params: RNNParams, x: np.ndarray) -> np.ndarray:
-    return params.W_xh[x] if x.ndim == 2 else x @ params.W_xh
+    """A new array (callers may add to it in place)."""
+    return params.W_xh[x] if x.ndim == 2 else _dense(x, params.W_xh)
 
 
 def step(params: RNNParams, x_t: np.ndarray, h_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -237,12 +238,16 @@ def _forward(params: RNNParams, x: np.ndarray, h0: np.ndarray) -> Cache:
     The loop runs time-major, ``(time, batch, hidden)``, so that each step's rows are contiguous
     for BLAS (a sixth faster); the cache gets ``(batch, time, ...)`` views of those arrays.
     """
-    a = _project(params, x.swapaxes(0, 1)) + params.b_h  # the input part of every step at once
+    a = _project(params, x.swapaxes(0, 1))  # the input part of every step at once
+    a += params.b_h
     h = np.empty_like(a)
     h_prev = h0
-    for t in range(len(a)):
-        h_prev = h[t] = np.tanh(a[t] + h_prev @ params.W_hh)
-    y = _dense(h, params.W_hy) + params.b_y
+    for t in range(len(a)):  # h_t = tanh(a_t + h_{t-1} @ W_hh), computed in h[t]
+        h_prev = np.matmul(h_prev, params.W_hh, out=h[t])
+        h_prev += a[t]
+        np.tanh(h_prev, out=h_prev)
+    y = _dense(h, params.W_hy)
+    y += params.b_y
     return Cache(x=x, h0=h0, h=h.swapaxes(0, 1), y=y.swapaxes(0, 1))
 
 

@@ -190,7 +190,7 @@ def train(
             cache = _forward(params, x, zero_state if h is None else h)
             loss, dy = losses._cross_entropy(cache.y, y)
             grads = bptt._backward(params, cache, dy, zero_state)[0].as_dict()
-            norm = optim._norm(grads)
+            norm = optim._norm(grads, fast=True)
             if not math.isfinite(norm):
                 optim._check_finite(grads)  # raises, naming the parameter that overflowed
             history.grad_norms.append(norm)
