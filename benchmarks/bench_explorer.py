@@ -24,9 +24,8 @@ import platform
 import time
 
 import numpy as np
+from bench_explorers import forecast_explorer as build_forecast_explorer  # shared builder
 
-from rnn_edu import data, forecast
-from rnn_edu.widgets.forecast import ForecastExplorer
 from rnn_edu.widgets.vanishing import VanishingExplorer
 
 
@@ -51,25 +50,20 @@ def measure(explorer: VanishingExplorer, activation: str, updates: int) -> dict[
 
 
 def forecast_explorer(updates: int, load: float) -> None:
-    months, sst = data.load_elnino()
-    splits = forecast.chronological_split(len(sst))
-    coef = forecast.fit_ar(sst, 24, splits[0])
-    ar = forecast.recursive_table(lambda W: forecast.ar_predict(coef, W), sst, 24, 12)
-    tables = {"RNN stand-in": ar.copy(), "AR(24)": ar, "naive": forecast.naive_table(sst, 12),
-              "seasonal naive": forecast.seasonal_naive_table(sst, 12)}
-    explorer = ForecastExplorer(months, sst, tables, splits, length=240)
+    explorer = build_forecast_explorer(length=240)
+    months = len(explorer.controls["start"].options)
     explorer.update()  # warm up fonts and caches
     rng = np.random.default_rng(0)
     total, cpu = [], []
     for i in range(updates):
-        change = ({"start": int(rng.integers(0, len(sst)))} if i % 2 == 0
+        change = ({"start": int(rng.integers(0, months))} if i % 2 == 0
                   else {"horizon": int(rng.integers(1, 13))})
         start, start_cpu = time.perf_counter(), time.process_time()
         explorer.set(**change)
         total.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     total, cpu = 1e3 * np.array(total), 1e3 * np.array(cpu)
-    print(f"forecast explorer: 4 tables of {len(sst)} x 12, window 240 months; {updates} updates; "
+    print(f"forecast explorer: 4 tables of {months} x 12, window 240 months; {updates} updates; "
           f"load average {load:.2f}")
     print(f"{'':<11}{'median ms':>10}{'p90 ms':>9}{'CPU ms':>9}")
     median = np.median(total)

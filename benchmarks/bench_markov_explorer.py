@@ -16,9 +16,7 @@ import resource
 import time
 
 import numpy as np
-
-from rnn_edu import data
-from rnn_edu.widgets.markov_explorer import MarkovExplorer
+from bench_explorers import markov_explorer  # the builder shared with bench_explorers.py
 
 
 def peak_mib() -> float:
@@ -30,10 +28,8 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=9, help="orders 0..N-1 (slider: 0..8)")
     parser.add_argument("--ks", type=int, default=17, help="positions of the k slider (17)")
     args = parser.parse_args()
-    text = data.load_corpus()
-    train, val = data.train_val_split(text, val_fraction=0.1)
-    vocab = data.Vocab.from_text(text)
-    explorer = MarkovExplorer(train, vocab, val=val, order=3)
+    explorer = markov_explorer(order=3)
+    train, val = explorer.train_text, explorer.val_text
     start = peak_mib()
     times = []
     for order in range(args.orders):

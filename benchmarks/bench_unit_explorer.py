@@ -16,26 +16,24 @@ import os
 import time
 
 import numpy as np
+from bench_explorers import corpus, unit_explorer  # the builder shared with bench_explorers.py
 
-from rnn_edu import data, gru
-from rnn_edu.widgets.units import MAX_CHARS, UnitExplorer
+from rnn_edu.widgets.units import MAX_CHARS
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=20, help="updates per row")
     args = parser.parse_args()
-    corpus = data.load_corpus()
-    vocab = data.Vocab.from_text(corpus)
-    params = gru.init_params(vocab.size, 256, vocab.size, seed=0)
+    text, vocab = corpus()
     start = time.perf_counter()
-    explorer = UnitExplorer(params, vocab, corpus[:MAX_CHARS], search_text=corpus[:5000])
+    explorer = unit_explorer(text_chars=MAX_CHARS)
     built = time.perf_counter() - start
     rng = np.random.default_rng(0)
     rows = {
         "unit slider": lambda i: {"unit": int(rng.integers(0, 256))},
         "guesses slider": lambda i: {"position": int(rng.integers(0, MAX_CHARS))},
-        "new text": lambda i: {"text": corpus[(i + 1) * MAX_CHARS:(i + 2) * MAX_CHARS]},
+        "new text": lambda i: {"text": text[(i + 1) * MAX_CHARS:(i + 2) * MAX_CHARS]},
     }
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"unit explorer: GRU(256), V = {vocab.size}, {MAX_CHARS} characters; built (search "
