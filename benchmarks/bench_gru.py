@@ -18,13 +18,16 @@ Prints a table; asserts nothing (speed is not a test).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from rnn_edu import adding, gru, optim
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _machine, when imported from elsewhere
+import _machine  # noqa: E402
 
 T, HIDDEN, BATCH, LR, CLIP = 100, 32, 32, 1e-2, 1.0
 
@@ -57,8 +60,7 @@ def main() -> None:
     ap.add_argument("--updates", type=int, default=100, help="updates timed per row")
     ap.add_argument("--rounds", type=int, default=3, help="rounds; each row keeps its best")
     args = ap.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"numpy {np.__version__}")
+    print(_machine.describe())
     print(f"task: adding problem T = {T}, GRU({HIDDEN}) + Dense(1), batch {BATCH}, Adam lr {LR}, "
           f"clip {CLIP}; {args.updates} updates per row, best of {args.rounds} rounds\n")
     best: dict[str, float] = {}

@@ -30,13 +30,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 from rnn_edu import data, optim, rnn, train
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _machine, when imported from elsewhere
+import _machine  # noqa: E402
 
 HIDDEN, SEQ, LR, CLIP = 100, 25, 0.1, 5.0
 LOOP = "loop: batch 1, per character, float64"
@@ -257,16 +261,6 @@ def matmul_fraction(V, batch, dtype, updates, threads) -> tuple[float, float, fl
     return t_mm, flops, peak
 
 
-def blas_description() -> str:
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "unknown BLAS"
-    infos = [i for i in threadpool_info() if i["user_api"] == "blas"]
-    return ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture')}, "
-                     f"{i['num_threads']} threads)" for i in infos) or "unknown BLAS"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--updates", type=int, default=300, help="updates timed per row")
@@ -279,9 +273,7 @@ def main() -> None:
         check_published(args.published, max(args.updates, 200) // 100 * 100, args.rounds)
         return
     ids, V = corpus_ids()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"numpy {np.__version__}; {blas_description()}; "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    print(_machine.describe())
     print(f"model: V={V}, hidden {HIDDEN}, sequence {SEQ}, Adagrad lr {LR}, element-wise clip "
           f"{CLIP}; {args.updates} updates per row, best of {args.rounds} rounds\n")
 
