@@ -115,7 +115,7 @@ class GateExplorer(Explorer):
             fig.colorbar(image, cax=cax)
         bake(fig, [*([cax] for cax in caxes),
                    *([ax.yaxis.label, *ax.get_yticklabels()] for ax in axes)])
-        return self._refresh(fig, **values)
+        return self._refresh(**values)
 
     def update(self) -> None:
         """Redraw: the first time on a new figure (:meth:`draw`), then by updating its artists
@@ -123,11 +123,11 @@ class GateExplorer(Explorer):
         if self.figure is None:
             super().update()
             return
-        self.text.value = self._refresh(self.figure, **self.values)
+        self.text.value = self._refresh(**self.values)
         self.image.value = figure_png(self.figure)
 
-    def _refresh(self, fig: Figure, time: int, first: int, second: int) -> str:
-        """Put one setting's gates, prediction and markers on ``fig``; return the HTML text."""
+    def _refresh(self, time: int, first: int, second: int) -> str:
+        """Put one setting's gates, prediction and markers on the figure; return the HTML text."""
         z, r, y, target = self.compute(time, first, second)
         extent = (-0.5, time - 0.5, z.shape[1] - 0.5, -0.5)
         for image, gate in zip(self._maps, (z, r)):
