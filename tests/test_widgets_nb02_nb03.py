@@ -316,3 +316,17 @@ def test_stepper_input_scale_multiplies_the_input_term(stepper):
     assert "input scale 10" in stepper.text.value
     with pytest.raises(ValueError, match="input_scale"):
         StepperExplorer(stepper.params, stepper.vocab, "abc", input_scale=1000)
+
+
+def test_stepper_baked_parts_leave_the_picture_unchanged(stepper, monkeypatch):
+    # The colorbar and the fixed axes' labels are drawn once and pasted as pixels: same PNG.
+    from rnn_edu.widgets import stepper as module
+
+    monkeypatch.setattr(module, "bake", lambda fig, groups: None)
+    drawn = StepperExplorer(stepper.params, stepper.vocab, "for x in range(10):", t=5)
+    for setting in ({"text": "for x in range(10):", "t": 5}, {"t": 1}, {"input_scale": 30.0},
+                    {"text": "import os", "t": 9}, {"text": ""}, {"text": "abc", "t": 2}):
+        stepper.set(**setting)
+        drawn.set(**setting)
+        assert stepper.image.value == drawn.image.value and stepper.text.value == drawn.text.value
+    stepper.set(input_scale=1.0)

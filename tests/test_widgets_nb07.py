@@ -111,3 +111,17 @@ def test_bad_arguments_are_named(params):
     assert GateExplorer(params, time=np.int64(60), first=np.int64(5), second=np.int64(40)).values
     with pytest.raises(ValueError, match=r"unknown control"):
         e.set(markers=3)
+
+
+def test_baked_parts_leave_the_picture_unchanged(params, monkeypatch):
+    # The colorbars and the unit axes are drawn once and pasted as pixels: the same PNG as drawn.
+    from rnn_edu.widgets import gates
+
+    baked = GateExplorer(params, time=60, first=5, second=40)
+    monkeypatch.setattr(gates, "bake", lambda fig, groups: None)
+    drawn = GateExplorer(params, time=60, first=5, second=40)
+    assert len(drawn.figure.axes) == 5 and len(baked.figure.axes) == 3  # the colorbars are pixels
+    for setting in ({"first": 20}, {"time": 10, "first": 0, "second": 9}, {"time": 200}):
+        baked.set(**setting)
+        drawn.set(**setting)
+        assert baked.image.value == drawn.image.value

@@ -17,9 +17,12 @@ from matplotlib.figure import Figure
 
 from rnn_edu import _checks as C
 from rnn_edu import gru
-from rnn_edu.widgets._base import Explorer
+from rnn_edu.widgets._baked import bake
+from rnn_edu.widgets._base import Explorer, figure_png
 
 MAX_TIME = 10_000  # the longest sequence the explorer draws (one heat-map column per step)
+MAP_LEFT, MAP_WIDTH = 0.095, 0.838  # the panels' fixed margins (figure fractions)
+BOTTOMS = (0.676, 0.327)  # the heat maps' lower edges
 
 
 class GateExplorer(Explorer):
@@ -75,22 +78,72 @@ class GateExplorer(Explorer):
         cache = gru.forward(self.params, x)
         return cache.z[0], cache.r[0], cache.y[0, :, 0], target
 
-    def draw(self, fig: Figure, time: int, first: int, second: int) -> str:
-        z, r, y, target = self.compute(time, first, second)
-        axes = fig.subplots(3, 1, sharex=True, height_ratios=[2, 2, 1.3])
-        for ax, gate, name in ((axes[0], z, "update gate z"), (axes[1], r, "reset gate r")):
-            image = ax.imshow(gate.T, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0,
-                              interpolation="nearest", extent=(-0.5, time - 0.5, gate.shape[1] - 0.5, -0.5))
+    def draw(self, fig: Figure, **values) -> str:
+        """Build the axes, heat maps, lines and colorbars on ``fig``, then fill them in."""
+        # Fixed margins, no layout engine: constrained layout took half the time of every slider
+        # move, and this figure is redrawn on every move (it is built once, then updated).
+        fig.set_layout_engine(None)
+        hidden = self.params.hidden_size
+        self._maps, self._markers = [], []
+        axes = []
+        for bottom, name in zip(BOTTOMS, ("update gate z", "reset gate r")):
+            ax = fig.add_axes((MAP_LEFT, bottom, MAP_WIDTH, 0.305))
+            image = ax.imshow(np.zeros((hidden, 1)), aspect="auto", cmap="viridis", vmin=0.0,
+                              vmax=1.0, interpolation="nearest")
             ax.set_ylabel(f"{name}\nunit")
-            fig.colorbar(image, ax=ax, pad=0.01, fraction=0.04)
-        axes[2].plot(np.arange(time), y, color="#4c72b0", lw=1.5, label="prediction y_t")
-        axes[2].axhline(target, color="#c44e52", ls="--", lw=1.2, label="target")
-        axes[2].set_ylabel("output")
-        axes[2].set_xlabel("time step t")
-        axes[2].legend(loc="upper left", fontsize=8, frameon=False)
-        for ax in axes:
-            for m in (first, second):
-                ax.axvline(m, color="white" if ax is not axes[2] else "0.4", ls=":", lw=1.2)
+            # The units never change: their ticks are located and labelled once, not per redraw.
+            ax.set_ylim(hidden - 0.5, -0.5)
+            ticks = [v for v in ax.yaxis.get_major_locator()() if -0.5 <= v <= hidden - 0.5]
+            ax.set_yticks(ticks, ax.yaxis.get_major_formatter().format_ticks(ticks))
+            ax.set_ylim(hidden - 0.5, -0.5)
+            ax.tick_params(labelbottom=False)
+            self._maps.append(image)
+            axes.append(ax)
+        out = fig.add_axes((MAP_LEFT, 0.094, MAP_WIDTH, 0.198))
+        self._prediction = out.plot([], [], color="#4c72b0", lw=1.5, label="prediction y_t")[0]
+        self._target = out.axhline(0.0, color="#c44e52", ls="--", lw=1.2, label="target")
+        out.set_ylabel("output")
+        out.set_xlabel("time step t")
+        out.legend(loc="upper left", fontsize=8, frameon=False)
+        for ax in (*axes, out):
+            self._markers += [ax.axvline(0, color="white" if ax is not out else "0.4", ls=":",
+                                         lw=1.2) for _ in range(2)]
+        # The colorbars and the heat maps' unit axes never change: drawn once into images, they
+        # cost nothing per redraw (drawn with the figure, they took a third of every redraw).
+        caxes = [fig.add_axes((0.941, bottom, 0.0102, 0.305)) for bottom in BOTTOMS]
+        for image, cax in zip(self._maps, caxes):
+            fig.colorbar(image, cax=cax)
+        bake(fig, [*([cax] for cax in caxes),
+                   *([ax.yaxis.label, *ax.get_yticklabels()] for ax in axes)])
+        return self._refresh(**values)
+
+    def update(self) -> None:
+        """Redraw: the first time on a new figure (:meth:`draw`), then by updating its artists
+        (same picture, a fraction of the time: no new figure, no layout engine)."""
+        if self.figure is None:
+            super().update()
+            return
+        self.text.value = self._refresh(**self.values)
+        self.image.value = figure_png(self.figure)
+
+    def _refresh(self, time: int, first: int, second: int) -> str:
+        """Put one setting's gates, prediction and markers on the figure; return the HTML text."""
+        z, r, y, target = self.compute(time, first, second)
+        extent = (-0.5, time - 0.5, z.shape[1] - 0.5, -0.5)
+        for image, gate in zip(self._maps, (z, r)):
+            image.set_data(gate.T)
+            image.set_extent(extent)
+        self._prediction.set_data(np.arange(time), y)
+        self._target.set_ydata([target, target])
+        for line, m in zip(self._markers, [first, second] * 3):
+            line.set_xdata([m, m])
+        for image in self._maps:
+            image.axes.set_xlim(-0.5, time - 0.5)  # the heat maps' edges, in all three panels
+            image.axes.set_ylim(z.shape[1] - 0.5, -0.5)
+        out = self._prediction.axes
+        out.set_xlim(-0.5, time - 0.5)  # not shared: a shared axis lays out its siblings' labels
+        out.relim()  # the prediction and the target (the markers only span x)
+        out.autoscale_view(scalex=False)
         held = _held_units(z, first)
         error = y[-1] - target
         return (f"Markers at t = {first} and t = {second} (dotted lines): values "

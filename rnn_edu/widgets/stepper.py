@@ -11,6 +11,7 @@ and a heatmap of the hidden state over the whole sequence with the current step 
 from __future__ import annotations
 
 import html
+import warnings
 
 import ipywidgets as widgets
 import numpy as np
@@ -20,7 +21,8 @@ from matplotlib.patches import Rectangle
 from rnn_edu import _checks as C
 from rnn_edu import rnn
 from rnn_edu.data import Vocab, one_hot_text
-from rnn_edu.widgets._base import Explorer
+from rnn_edu.widgets._baked import bake
+from rnn_edu.widgets._base import Explorer, figure_png
 from rnn_edu.widgets.markov_explorer import show_char
 
 MAX_CHARS = 60  # longer texts are cut (and the cut is reported)
@@ -59,6 +61,7 @@ class StepperExplorer(Explorer):
         t = C.require_int("t", t, 1, _last_step(text))
         input_scale = C.require_real("input_scale", input_scale, *SCALES)
         self.params, self.vocab = params, vocab
+        self._drawn_empty = False
         style = {"description_width": "initial"}
         self.controls = {
             "text": widgets.Text(value=text, description="input text", style=style,
@@ -78,38 +81,87 @@ class StepperExplorer(Explorer):
             self.controls["t"].max = _last_step(self.controls["text"].value)
 
     def draw(self, fig: Figure, text: str, t: int, input_scale: float = 1.0) -> str:
+        """Build the heat map, the bars and their labels on ``fig``, then fill them in."""
+        if not text:
+            ax_map, ax_bar = fig.subplots(1, 2, width_ratios=[3, 1])
+            ax_map.set_axis_off()
+            ax_bar.set_axis_off()
+            ax_map.set_title("type some text to run the RNN on")
+            self._drawn_empty = True
+            return "<i>The input text is empty: there is no time step to show.</i>"
+        self._drawn_empty = False
+        # Fixed margins, no layout engine: constrained layout took half the time of every slider
+        # move, and this figure is redrawn on every move (it is built once, then updated).
+        fig.set_layout_engine(None)
+        H = self.params.hidden_size
+        ax_map = fig.add_axes((0.062, 0.139, 0.582, 0.795))
+        ax_bar = fig.add_axes((0.798, 0.139, 0.196, 0.795))
+        self._map = ax_map.imshow(np.zeros((H, 1)), aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
+                                  interpolation="nearest")
+        self._frame = ax_map.add_patch(Rectangle((0.5, -0.5), 1, H, fill=False, lw=2))
+        self._ticks_text = None  # the text whose characters label the x axis
+        ax_map.set_xlabel("$x_t$ (time runs left to right)")
+        ax_map.set_ylabel("hidden unit")
+        ax_map.set_title("$h_t$ for every $t$", fontsize=9)
+        cax = fig.add_axes((0.673, 0.139, 0.018, 0.795))
+        fig.colorbar(self._map, cax=cax)
+        units = np.arange(H)
+        self._bars = (ax_bar.barh(units - 0.2, np.zeros(H), height=0.4, label="$h_{t-1}$",
+                                  color="#bbbbbb"),
+                      ax_bar.barh(units + 0.2, np.zeros(H), height=0.4, label="$h_t$",
+                                  color="#4c72b0"))
+        ax_bar.set_xlim(-1.05, 1.05)
+        ax_bar.axvline(0, color="k", lw=0.5)
+        self._step = ax_bar.set_title("", fontsize=9)
+        ax_bar.legend(fontsize=7, loc="lower right")
+        for ax in (ax_map, ax_bar):  # the units never change: ticks located and labelled once
+            ax.set_ylim(H - 0.5, -0.5)
+            ticks = [v for v in ax.yaxis.get_major_locator()() if -0.5 <= v <= H - 0.5]
+            ax.set_yticks(ticks, ax.yaxis.get_major_formatter().format_ticks(ticks))
+            ax.set_ylim(H - 0.5, -0.5)
+        ticks = [v for v in ax_bar.xaxis.get_major_locator()() if -1.05 <= v <= 1.05]
+        ax_bar.set_xticks(ticks, ax_bar.xaxis.get_major_formatter().format_ticks(ticks))
+        ax_bar.set_xlim(-1.05, 1.05)
+        # What never changes is drawn once into images: it costs nothing per redraw.
+        bake(fig, [[cax], [ax_map.yaxis.label, *ax_map.get_yticklabels()], [ax_map.title],
+                   ax_bar.get_yticklabels(), ax_bar.get_xticklabels()])
+        return self._refresh(text, t, input_scale)
+
+    def update(self) -> None:
+        """Redraw: on a new figure (:meth:`draw`) the first time and when the text becomes or
+        stops being empty, otherwise by updating the figure's heat map, frame and bars."""
+        if self.figure is None or self._drawn_empty or not self.controls["text"].value:
+            super().update()
+            return
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            self.text.value = self._refresh(**self.values)
+            self.image.value = figure_png(self.figure)
+
+    def _refresh(self, text: str, t: int, input_scale: float) -> str:
+        """Put one text, step and input scale on the figure; return the HTML text."""
         notes = []
         if len(text) > MAX_CHARS:
             notes.append(f"showing the first {MAX_CHARS} of {len(text)} characters")
             text = text[:MAX_CHARS]
-        ax_map, ax_bar = fig.subplots(1, 2, width_ratios=[3, 1])
-        if not text:
-            ax_map.set_axis_off()
-            ax_bar.set_axis_off()
-            ax_map.set_title("type some text to run the RNN on")
-            return "<i>The input text is empty: there is no time step to show.</i>"
         T, p = len(text), self.params
         t = min(max(t, 1), T)
         x, h, y = self._unrolled(text, input_scale)
-        im = ax_map.imshow(h[1:].T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
-                           interpolation="nearest", extent=(0.5, T + 0.5, p.hidden_size - 0.5, -0.5))
-        ax_map.add_patch(Rectangle((t - 0.5, -0.5), 1, p.hidden_size, fill=False, lw=2))
-        step = max(1, T // 30)
-        ticks = range(1, T + 1, step)
-        ax_map.set_xticks(list(ticks), [show_char(text[i - 1]) for i in ticks],
-                          family="monospace", fontsize=8)
-        ax_map.set_xlabel("$x_t$ (time runs left to right)")
-        ax_map.set_ylabel("hidden unit")
-        ax_map.set_title("$h_t$ for every $t$", fontsize=9)
-        fig.colorbar(im, ax=ax_map, fraction=0.04)
-        units = np.arange(p.hidden_size)
-        ax_bar.barh(units - 0.2, h[t - 1], height=0.4, label="$h_{t-1}$", color="#bbbbbb")
-        ax_bar.barh(units + 0.2, h[t], height=0.4, label="$h_t$", color="#4c72b0")
-        ax_bar.set_xlim(-1.05, 1.05)
-        ax_bar.set_ylim(p.hidden_size - 0.5, -0.5)
-        ax_bar.axvline(0, color="k", lw=0.5)
-        ax_bar.set_title(f"step t = {t}", fontsize=9)
-        ax_bar.legend(fontsize=7, loc="lower right")
+        ax_map = self._map.axes
+        self._map.set_data(h[1:].T)
+        self._map.set_extent((0.5, T + 0.5, p.hidden_size - 0.5, -0.5))
+        ax_map.set_xlim(0.5, T + 0.5)
+        ax_map.set_ylim(p.hidden_size - 0.5, -0.5)
+        self._frame.set_x(t - 0.5)
+        if text != self._ticks_text:  # new characters under the heat map
+            ticks = range(1, T + 1, max(1, T // 30))
+            ax_map.set_xticks(list(ticks), [show_char(text[i - 1]) for i in ticks],
+                              family="monospace", fontsize=8)
+            self._ticks_text = text
+        for bars, values in zip(self._bars, (h[t - 1], h[t])):
+            for bar, value in zip(bars, values):
+                bar.set_width(value)
+        self._step.set_text(f"step t = {t}")
         if input_scale != 1:
             notes.append(f"input scale {input_scale:.3g}: x_t is {input_scale:.3g} times the one-hot vector")
         unseen = sorted({c for c in text if c not in self.vocab})
