@@ -20,7 +20,7 @@ from rnn_edu import sampling
 from rnn_edu.data import Vocab
 from rnn_edu.gru import GRUParams
 from rnn_edu.rnn import RNNParams
-from rnn_edu.widgets._base import Explorer, figure_png, one_blas_thread
+from rnn_edu.widgets._base import DPI, Backdrop, Explorer, one_blas_thread
 from rnn_edu.widgets.markov_explorer import show_char
 
 TOP = 15  # bars shown
@@ -75,6 +75,7 @@ class TemperatureExplorer(Explorer):
     def draw(self, fig: Figure, temperature: float, prompt: str, seed: int) -> str:
         """Build the bar chart on ``fig`` (laid out once, by the figure's layout engine), then
         fill it in; return the HTML."""
+        fig.set_dpi(DPI)  # the PNG's own, for the Backdrop
         ax = fig.add_subplot()
         x = np.arange(min(TOP, self.vocab.size))
         self._at_one = ax.bar(x - 0.2, np.zeros(len(x)), width=0.4, color="#bbbbbb", label="τ = 1")
@@ -86,20 +87,26 @@ class TemperatureExplorer(Explorer):
 
     def update(self) -> None:
         """Redraw: the first time on a new figure (:meth:`draw`), laid out by
-        :meth:`Explorer.update`'s layout engine; then the same figure, its layout kept (laying
-        it out again took a third of each move) and its bars, labels and title updated. BLAS on
-        one thread: the model's products are small."""
+        :meth:`Explorer.update`'s layout engine; then on the same figure, its layout kept (laying
+        it out again took a third of each move). A move of the temperature redraws only the
+        red bars, the axes' frame over them, the legend and the title over the kept rest of the
+        picture (:class:`Backdrop`); the seed changes only the sample. BLAS on one thread: the
+        model's products are small."""
         with one_blas_thread():
             if self.figure is None:
                 super().update()
                 self.figure.set_layout_engine(None)  # the axes keep the place it gave them
+                ax = self.figure.axes[0]
+                self._backdrop = Backdrop(self.figure, [*self._at_t, *ax.spines.values(),
+                                                        self._legend, ax.title])
                 return
             with warnings.catch_warnings():  # a prompt's character the font lacks: a box
                 warnings.filterwarnings("ignore", message="Glyph .* missing from font")
                 shown = self._shown
                 self.text.value = self._refresh(self.figure.axes[0], **self.values)
                 if self._shown != shown:  # the seed changes the sample, not the picture
-                    self.image.value = figure_png(self.figure)
+                    # The rest (grey bars, ticks) depends on the prompt alone.
+                    self.image.value = self._backdrop.png(key=self._shown[0])
 
     def _refresh(self, ax, temperature: float, prompt: str, seed: int) -> str:
         """Put the bars and the title for one setting on ``ax``; return the HTML text."""

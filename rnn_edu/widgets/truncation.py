@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from rnn_edu import _checks as C
 from rnn_edu import bptt, losses, optim, rnn
-from rnn_edu.widgets._base import Explorer, figure_png, one_blas_thread
+from rnn_edu.widgets._base import DPI, Backdrop, Explorer, one_blas_thread
 
 CLIPPING = ("none", "norm", "element-wise")
 #: The threshold slider's range (log scale): a global norm, or a bound on each entry.
@@ -125,6 +125,7 @@ class BPTTExplorer(Explorer):
         time = self.cache.h.shape[1]
         # Fixed margins, no layout engine: constrained layout took most of each redraw's time.
         fig.set_layout_engine(None)
+        fig.set_dpi(DPI)  # the PNG's own, for the Backdrops
         ax_h = fig.add_axes((0.09, 0.16, 0.5, 0.74))
         ax_c = fig.add_axes((0.7, 0.16, 0.28, 0.74))
         steps = np.arange(1, time + 1)
@@ -151,14 +152,26 @@ class BPTTExplorer(Explorer):
 
     def update(self) -> None:
         """Redraw: the first time on a new figure (:meth:`draw`), then by updating its curves
-        (a new figure per move took about a third of its time). BLAS on one thread: the
+        (a new figure per move took about a third of its time). A move of the chunk length
+        redraws the left plot and the marker over the kept rest of the picture; a move of the
+        clipping or the threshold, the right plot (:class:`Backdrop`). BLAS on one thread: the
         products are small."""
         with one_blas_thread():
             if self.figure is None:
                 super().update()
+                ax_h, ax_c = self.figure.axes
+                self._backdrops = {"truncate": Backdrop(self.figure, [ax_h, self._now]),
+                                   "clipping": Backdrop(self.figure, [ax_c])}
+                self._drawn = self.values
                 return
-            self.text.value = self._refresh(**self.values)
-            self.image.value = figure_png(self.figure)
+            values = self.values
+            self.text.value = self._refresh(**values)
+            if all(values[k] == self._drawn[k] for k in ("clipping", "threshold")):
+                # The rest (the cosine curve) depends on the clipping and the threshold.
+                png = self._backdrops["truncate"].png(key=(values["clipping"], values["threshold"]))
+            else:  # the rest (the left plot) depends on the chunk length
+                png = self._backdrops["clipping"].png(key=values["truncate"])
+            self.image.value, self._drawn = png, values
 
     def _refresh(self, truncate: int, clipping: str, threshold: float) -> str:
         """Put the curves for one setting on the figure; return the HTML text."""
