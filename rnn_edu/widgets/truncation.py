@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from rnn_edu import _checks as C
 from rnn_edu import bptt, losses, optim, rnn
-from rnn_edu.widgets._base import Explorer
+from rnn_edu.widgets._base import DPI, Backdrop, Explorer, one_blas_thread
 
 CLIPPING = ("none", "norm", "element-wise")
 #: The threshold slider's range (log scale): a global norm, or a bound on each entry.
@@ -75,6 +75,7 @@ class BPTTExplorer(Explorer):
         self.dy = losses.cross_entropy(self.cache.y, targets)[1]
         self._grads: dict[int, np.ndarray] = {}
         self._dh: dict[int, np.ndarray] = {}
+        self._cosines: dict = {}  # the cosine curve for the last clipping and threshold
         self.lengths = sorted({1, 2, 5, 10, 25, 50, 100, time} & set(range(1, time + 1)))
         style = {"description_width": "initial"}
         self.controls = {
@@ -120,33 +121,77 @@ class BPTTExplorer(Explorer):
                 "norm": float(np.linalg.norm(g)), "full_norm": float(np.linalg.norm(full))}
 
     def draw(self, fig: Figure, truncate: int, clipping: str, threshold: float) -> str:
+        """Build both plots on ``fig``, then fill them in for the values; return the HTML."""
         time = self.cache.h.shape[1]
-        dh_full, dh_cut = self._dh_norms(time), self._dh_norms(truncate)
         # Fixed margins, no layout engine: constrained layout took most of each redraw's time.
         fig.set_layout_engine(None)
+        fig.set_dpi(DPI)  # the PNG's own, for the Backdrops
         ax_h = fig.add_axes((0.09, 0.16, 0.5, 0.74))
         ax_c = fig.add_axes((0.7, 0.16, 0.28, 0.74))
         steps = np.arange(1, time + 1)
-        ax_h.semilogy(steps, dh_full, color="#999999", lw=2, label="full BPTT")
-        ax_h.semilogy(steps, dh_cut, color="#4c72b0", lw=1, label=f"chunks of {truncate}")
+        self._full = ax_h.semilogy(steps, self._dh_norms(time), color="#999999", lw=2,
+                                   label="full BPTT")[0]
+        self._cut = ax_h.semilogy(steps, self._dh_norms(truncate), color="#4c72b0", lw=1,
+                                  label=f"chunks of {truncate}")[0]
         # Plain tick labels and no minor ticks: mathtext's 10^k is slow to typeset on every redraw.
         ax_h.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=6))
         ax_h.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
         ax_h.yaxis.set_minor_locator(NullLocator())
         ax_h.set_xlabel("step t")
         ax_h.set_ylabel("|dL/dh_t|")
-        ax_h.legend(fontsize=8, loc="lower right")
-        cosines = [self.compare(n, clipping, threshold)["cosine"] for n in self.lengths]
-        ax_c.plot(self.lengths, cosines, "o-", color="#4c72b0", ms=4)
-        now = self.compare(truncate, clipping, threshold)
-        ax_c.plot([truncate], [now["cosine"]], "o", color="#c44e52", ms=8)
+        self._legend = ax_h.legend(fontsize=8, loc="lower right")
+        self._curve = ax_c.plot(self.lengths, np.ones(len(self.lengths)), "o-", color="#4c72b0",
+                                ms=4)[0]
+        self._now = ax_c.plot([truncate], [1.0], "o", color="#c44e52", ms=8)[0]
         ax_c.set_xscale("log")
         ax_c.set_xticks(self.lengths, [str(n) for n in self.lengths], fontsize=7)
         ax_c.xaxis.set_minor_locator(NullLocator())
-        ax_c.set_ylim(min(0.0, min(cosines) - 0.05), 1.05)
         ax_c.set_xlabel("chunk length")
         ax_c.set_ylabel("cosine with full BPTT")
-        ax_c.set_title(f"clipping: {clipping}", fontsize=9)
+        return self._refresh(truncate, clipping, threshold)
+
+    def update(self) -> None:
+        """Redraw: the first time on a new figure (:meth:`draw`), then by updating its curves
+        (a new figure per move took about a third of its time). A move of the chunk length
+        redraws the left plot and the marker over the kept rest of the picture; a move of the
+        clipping or the threshold, the right plot (:class:`Backdrop`). BLAS on one thread: the
+        products are small."""
+        with one_blas_thread():
+            if self.figure is None:
+                super().update()
+                ax_h, ax_c = self.figure.axes
+                self._backdrops = {"truncate": Backdrop(self.figure, [ax_h, self._now]),
+                                   "clipping": Backdrop(self.figure, [ax_c])}
+                self._drawn = self.values
+                return
+            values = self.values
+            self.text.value = self._refresh(**values)
+            if all(values[k] == self._drawn[k] for k in ("clipping", "threshold")):
+                # The rest (the cosine curve) depends on the clipping and the threshold.
+                png = self._backdrops["truncate"].png(key=(values["clipping"], values["threshold"]))
+            else:  # the rest (the left plot) depends on the chunk length
+                png = self._backdrops["clipping"].png(key=values["truncate"])
+            self.image.value, self._drawn = png, values
+
+    def _refresh(self, truncate: int, clipping: str, threshold: float) -> str:
+        """Put the curves for one setting on the figure; return the HTML text."""
+        time = self.cache.h.shape[1]
+        ax_h, ax_c = self._cut.axes, self._curve.axes
+        self._cut.set_ydata(self._dh_norms(truncate))
+        self._legend.get_texts()[1].set_text(f"chunks of {truncate}")
+        ax_h.relim()
+        ax_h.autoscale_view()
+        key = (clipping, threshold)  # the curve does not depend on the chunk length: kept
+        if self._cosines.get("key") != key:
+            self._cosines = {"key": key, "values": [
+                self.compare(n, clipping, threshold)["cosine"] for n in self.lengths]}
+        cosines = self._cosines["values"]
+        self._curve.set_ydata(cosines)
+        now = self.compare(truncate, clipping, threshold)
+        self._now.set_data([truncate], [now["cosine"]])
+        ax_c.set_ylim(min(0.0, min(cosines) - 0.05), 1.05)
+        ax_c.set_title(f"clipping: {clipping}", fontsize=9, y=1.0)  # y: no search for a place
+        # clear of the top axis (it has no ticks)
         if clipping == "none":
             how = "no clipping"
         elif clipping == "norm":
