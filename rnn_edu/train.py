@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -225,16 +226,25 @@ def train(
 
 @contextmanager
 def blas_limit(threads: int | None):
-    """Limit the BLAS thread pool to ``threads`` inside a ``with`` block (``None``: no change)."""
+    """Limit the BLAS thread pool to ``threads`` inside a ``with`` block (``None``: no change).
+
+    Training and the explorers' updates use it: their products are small, and on a machine whose
+    cores are busy, BLAS threads wait on each other (a product took 10x longer on two threads).
+    """
     threads = C.require_int("threads", threads, 1, C.MAX_THREADS, optional=True)
-    if threads is None:
+    controller = None if threads is None else _threadpools()
+    if controller is None:  # nothing to change, or no threadpoolctl: NumPy keeps its own count
         yield
         return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it, NumPy keeps its own thread count
-        limiter = nullcontext()
-    else:
-        limiter = threadpool_limits(limits=threads, user_api="blas")
-    with limiter:
+    with controller.limit(limits=threads, user_api="blas"):
         yield
+
+
+@cache
+def _threadpools():
+    """threadpoolctl's view of the loaded BLAS, found once (a search takes milliseconds)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()

@@ -15,7 +15,6 @@ import html
 import io
 import warnings
 from contextlib import contextmanager
-from functools import cache
 
 import ipywidgets as widgets
 import matplotlib.image
@@ -35,15 +34,6 @@ def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
-
-
-@contextmanager
-def one_blas_thread():
-    """BLAS on one thread inside the block, as before after it. An explorer's products are small:
-    on two busy cores, two BLAS threads wait on each other (a dot product of 17,000 entries took
-    10x longer than on one thread)."""
-    with _threadpools().limit(limits=1, user_api="blas"):
-        yield
 
 
 class Backdrop:
@@ -79,13 +69,6 @@ class Backdrop:
         matplotlib.image.imsave(buf, self.canvas.buffer_rgba(), format="png", origin="upper",
                                 dpi=self.fig.dpi)
         return buf.getvalue()
-
-
-@cache
-def _threadpools():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()  # finding the libraries takes milliseconds: once
 
 
 class Explorer:

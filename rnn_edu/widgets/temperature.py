@@ -20,7 +20,8 @@ from rnn_edu import sampling
 from rnn_edu.data import Vocab
 from rnn_edu.gru import GRUParams
 from rnn_edu.rnn import RNNParams
-from rnn_edu.widgets._base import DPI, Backdrop, Explorer, one_blas_thread
+from rnn_edu.train import blas_limit
+from rnn_edu.widgets._base import DPI, Backdrop, Explorer
 from rnn_edu.widgets.markov_explorer import show_char
 
 TOP = 15  # bars shown
@@ -92,7 +93,7 @@ class TemperatureExplorer(Explorer):
         red bars, the axes' frame over them, the legend and the title over the kept rest of the
         picture (:class:`Backdrop`); the seed changes only the sample. BLAS on one thread: the
         model's products are small."""
-        with one_blas_thread():
+        with blas_limit(1):
             if self.figure is None:
                 super().update()
                 self.figure.set_layout_engine(None)  # the axes keep the place it gave them

@@ -18,7 +18,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from rnn_edu import _checks as C
 from rnn_edu import bptt, losses, optim, rnn
-from rnn_edu.widgets._base import DPI, Backdrop, Explorer, one_blas_thread
+from rnn_edu.train import blas_limit
+from rnn_edu.widgets._base import DPI, Backdrop, Explorer
 
 CLIPPING = ("none", "norm", "element-wise")
 #: The threshold slider's range (log scale): a global norm, or a bound on each entry.
@@ -156,7 +157,7 @@ class BPTTExplorer(Explorer):
         redraws the left plot and the marker over the kept rest of the picture; a move of the
         clipping or the threshold, the right plot (:class:`Backdrop`). BLAS on one thread: the
         products are small."""
-        with one_blas_thread():
+        with blas_limit(1):
             if self.figure is None:
                 super().update()
                 ax_h, ax_c = self.figure.axes

@@ -23,7 +23,8 @@ from rnn_edu import _checks as C
 from rnn_edu import units
 from rnn_edu.data import Vocab
 from rnn_edu.gru import GRUParams
-from rnn_edu.widgets._base import DPI, Explorer, figure_png, one_blas_thread
+from rnn_edu.train import blas_limit
+from rnn_edu.widgets._base import DPI, Explorer, figure_png
 from rnn_edu.widgets.markov_explorer import show_char
 
 MAX_CHARS = 1_000  # characters coloured at once; longer texts are cut, and the cut is said
@@ -163,10 +164,10 @@ class UnitExplorer(Explorer):
         drawn once per text. The guesses slider changes only the HTML, so the PNG is kept.
         """
         if self.figure is None:
-            with one_blas_thread():
+            with blas_limit(1):
                 super().update()
             return
-        with warnings.catch_warnings(), one_blas_thread():
+        with warnings.catch_warnings(), blas_limit(1):
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
             shown = self._picture.shown
             self.text.value = self._refresh(**self.values)
