@@ -167,7 +167,8 @@ def at_horizon(table: np.ndarray, horizon: int) -> np.ndarray:
 
 def mae(forecast, target) -> float:
     """Mean absolute error over the entries where the forecast exists (NaN means none)."""
-    forecast = C.require_array("forecast", forecast, finite=False)  # NaN: no forecast there
+    # NaN: no forecast there; an empty array has no entries to average (not a NaN result)
+    forecast = C.require_array("forecast", forecast, finite=False, nonempty=True)
     target = C.require_array("target", target, shape=forecast.shape)
     if np.isinf(forecast).any():
         raise C.NonFiniteError("forecast: expected finite numbers or NaN (no forecast), got inf")
