@@ -181,6 +181,11 @@ def _unit_texts() -> list[str]:
     return [plain[10_000:11_000], plain[20_000:20_600], plain[30_000:31_000]]  # up to MAX_CHARS
 
 
+# The same moves for both temperature explorers (notebooks 04 and 08).
+TEMPERATURE_MOVES = {"temperature": [0.2, 1.0, 1.5, 0.7],
+                     "prompt": ["def ", "import numpy as np\n", "In Python, ", "The "],
+                     "seed": [1, 5, 10, 0]}
+
 EXPLORERS: dict[str, Case] = {
     "markov": Case("01", markov_explorer, {
         "order": [2, 6, 8, 3, 5], "k": [0.01, 0.1, 1.0, 10 ** -2.5],
@@ -199,11 +204,8 @@ EXPLORERS: dict[str, Case] = {
         "truncate": [200, 5, 50, 100, 10, 25], "clipping": ["norm", "none", "element-wise"],
         "threshold": [1e-3, 1e-1, 1.0, 1e-2]},
         "64 units, batch 4 x 200"),
-    "temperature_04": Case("04", temperature_explorer_rnn, {
-        "temperature": [0.2, 1.0, 1.5, 0.7], "prompt": ["def ", "import numpy as np\n",
-                                                         "In Python, ", "The "],
-        "seed": [1, 5, 10, 0]},
-        "RNN(256) float32, 200 characters"),
+    "temperature_04": Case("04", temperature_explorer_rnn, TEMPERATURE_MOVES,
+                           "RNN(256) float32, 200 characters"),
     "vanishing": Case("05", vanishing_explorer, {
         "sigma_max": [0.8, 2.0, 1.0, 1.2], "time": [150, 200, 100, 200],
         "activation": ["relu", "linear", "tanh"], "input_scale": [0.1, 5.0, 1.0],
@@ -215,11 +217,8 @@ EXPLORERS: dict[str, Case] = {
     "gates": Case("07", gate_explorer, {
         "time": [200, 50, 150, 100], "first": [5, 20, 0, 10], "second": [140, 60, 180, 90, 40, 120]},
         "GRU(32), T up to 200"),
-    "temperature_08": Case("08", temperature_explorer_gru, {
-        "temperature": [0.2, 1.0, 1.5, 0.5], "prompt": ["def ", "import numpy as np\n",
-                                                         "In Python, ", "The "],
-        "seed": [1, 5, 10, 0]},
-        "GRU(256), 300 characters"),
+    "temperature_08": Case("08", temperature_explorer_gru, TEMPERATURE_MOVES,
+                           "GRU(256), 300 characters"),
     "units": Case("08", unit_explorer, {
         "unit": [17, 130, 255, 64], "position": [300, 10, 599, 150],
         "feature": ["inside parentheses", "indentation", "newline", 'inside "quotes"'],
