@@ -238,8 +238,14 @@ def _forward(params: RNNParams, x: np.ndarray, h0: np.ndarray) -> Cache:
     The loop runs time-major, ``(time, batch, hidden)``, so that each step's rows are contiguous
     for BLAS (a sixth faster); the cache gets ``(batch, time, ...)`` views of those arrays.
     """
-    a = _project(params, x.swapaxes(0, 1))  # the input part of every step at once
-    a += params.b_h
+    # The input part of every step at once, time-major. For tokens it is row x_t of W_xh + b_h:
+    # the bias added to the table's V rows, not to every step's (the same sums, a third the time).
+    x_tm = x.swapaxes(0, 1)
+    if x.ndim == 2:
+        a = (params.W_xh + params.b_h)[x_tm]
+    else:
+        a = _project(params, x_tm)
+        a += params.b_h
     h = np.empty_like(a)
     h_prev = h0
     for t in range(len(a)):  # h_t = tanh(a_t + h_{t-1} @ W_hh), computed in h[t]
