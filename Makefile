@@ -24,7 +24,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 # Exercise checkers raise unless the reference answer passes (learners get a feedback box instead).
 STRICT := RNN_EDU_STRICT=1
 
-.PHONY: lab test pytest-main setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp editions lint lock clean test-colab assets
+.PHONY: lab test pytest-main setup setup-test quiet-lab chromium unit nbval portability claims browser notebooks stamp editions lint lock clean test-colab assets bench
 
 lab: setup quiet-lab ## install (first time only) and open the course in JupyterLab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
@@ -94,6 +94,14 @@ notebooks: setup-test ## re-execute notebooks in place: make notebooks [NB=noteb
 	$(BIN)/python scripts/stamp_headers.py
 	$(STRICT) $(BIN)/python scripts/run_notebooks.py $(NB)
 	$(BIN)/python scripts/make_learner_editions.py
+
+# Speed tables (benchmarks/README.md), with OpenBLAS's own kernel for this CPU: some machines'
+# environments force an older one (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE, for old OpenBLAS builds),
+# so both are unset for each benchmark command alone. Tests and CI keep whatever is set.
+BENCH ?= bench_train bench_gru
+bench: setup-test ## speed tables, e.g. make bench [BENCH="bench_train bench_gru bench_explorers"]
+	for b in $(BENCH); do \
+		env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 # Every file in assets/ (assets/README.md): the diagrams, then the trained weights (about 15 min
 # on 2 cores, deterministic for a given machine and thread count), then manifest.json.

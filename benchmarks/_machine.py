@@ -20,6 +20,12 @@ from pathlib import Path
 ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
        "NPY_DISABLE_CPU_FEATURES")
 
+#: Variables that force OpenBLAS's kernel choice: this machine's environment sets them for old
+#: OpenBLAS builds, and they slow a current one. The tables are measured with ``make bench``.
+FORCING = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+FORCED = ("note: the environment forces OpenBLAS's kernel; `make bench` unsets OPENBLAS_CORETYPE "
+          "and OPENBLAS_L2_SIZE for the benchmark alone, as benchmarks/README.md's tables were run")
+
 
 def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
     """The CPU's model name from /proc/cpuinfo (Linux), else what :mod:`platform` knows."""
@@ -96,7 +102,7 @@ def describe(f: dict | None = None) -> str:
         f"{' '.join(simd['baseline']) or '-'}; dispatched to {' '.join(simd['found']) or '-'}; "
         f"not found {' '.join(simd['not found']) or '-'})",
         f"BLAS: {blas_text}; {env}",
-    ])
+    ] + ([FORCED] if any(k in f["env"] for k in FORCING) else []))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,7 +27,9 @@ def test_machine_facts_are_described(tmp_path):
     assert text.startswith("machine: ") and f"numpy {facts['numpy']}" in text and "BLAS" in text
     fake = {**facts, "simd": {"baseline": ["SSE2"], "found": [], "not found": []}, "blas": [],
             "env": {"OPENBLAS_CORETYPE": "Haswell"}}
-    assert "SIMD SSE2" in _machine.describe(fake) and "OPENBLAS_CORETYPE=Haswell" in _machine.describe(fake)
+    forced = _machine.describe(fake)
+    assert "SIMD SSE2" in forced and "OPENBLAS_CORETYPE=Haswell" in forced and "make bench" in forced
+    assert "make bench" not in _machine.describe({**fake, "env": {}})
 
 
 def test_course_environment_is_the_makefiles():
@@ -96,3 +99,13 @@ def test_explorer_moves_skip_values_that_change_nothing():
     # goes to 150; the second goes back to 200.
     assert [r[0] for r in results] == ["time", "time"]
     assert explorer.controls["time"].value == 200
+
+
+def test_make_bench_unsets_the_forced_kernel_and_tests_do_not():
+    """`make bench` measures OpenBLAS's own kernel; the tests and CI leave OPENBLAS_* alone."""
+    def dry_run(target):
+        return subprocess.run(["make", "-n", "--no-print-directory", target], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout
+    bench = dry_run("bench")
+    assert "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE" in bench and "bench_train" in bench
+    assert "OPENBLAS" not in dry_run("test")
