@@ -69,18 +69,38 @@ def wait_for_text(box, *needles: str, timeout: float = 60.0) -> str:
                          f"{text[:500]!r}")
 
 
-def nudge_slider(box, index: int = 0, pixels: int = 60) -> None:
-    """Drag the handle of the ``index``-th slider of ``box`` by ``pixels`` to the right."""
+def nudge_slider(box, index: int = 0, pixels: int = 60, tries: int = 3) -> None:
+    """Drag the handle of the ``index``-th slider of ``box`` by ``pixels`` to the right.
+
+    The handle's ``aria-valuenow`` must change, unless it already sits at the end it is dragged
+    towards. On a loaded machine the page can still be laying out when the handle is measured,
+    and the drag then misses it: the drag is tried again, and a slider that never moves fails.
+    """
     handle = box.locator(".noUi-handle").nth(index)
-    handle.scroll_into_view_if_needed()
-    bb = handle.bounding_box()
-    page = box.page
-    x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + pixels / 2, y, steps=5)
-    page.mouse.move(x + pixels, y, steps=5)
-    page.mouse.up()
+    def value(name="aria-valuenow"):
+        return float(handle.get_attribute(name))
+
+    end = value("aria-valuemin" if pixels < 0 else "aria-valuemax")
+    before = value()
+    for _ in range(tries):
+        if before == end:
+            return
+        handle.scroll_into_view_if_needed()
+        bb = handle.bounding_box()
+        page = box.page
+        x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + pixels / 2, y, steps=5)
+        page.mouse.move(x + pixels, y, steps=5)
+        page.mouse.up()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if value() != before:
+                return
+            time.sleep(0.1)
+    raise AssertionError(f"slider {index} did not move in {tries} drags of {pixels} pixels "
+                         f"(value {before})")
 
 
 def type_text(box, text: str) -> None:
