@@ -138,9 +138,14 @@ def make_train_step(model: RNN, optimizer, clip_norm: float | None = 5.0):
 def adam(steps: int, learning_rate: float = 1e-2, lr_end: float | None = None):
     """Adam whose rate decays geometrically from ``learning_rate`` to ``lr_end`` over ``steps``."""
     steps = C.require_int("steps", steps, min=1, max=C.MAX_STEPS, why="more would take days")
-    learning_rate = C.require_real("learning_rate", learning_rate, above=0)
+    # Keras runs the optimizer and its schedule in float32: the rate and the decay's ratio must be
+    # float32 numbers (3.4e38 would be inf; a ratio of 1e-42 a subnormal TF refuses).
+    learning_rate = C.require_real("learning_rate", learning_rate, above=0, max=1e38)
     lr_end = C.require_real("lr_end", lr_end, above=0, optional=True)
     if lr_end is not None:
+        if not 1e-30 <= lr_end / learning_rate <= 1e30:
+            raise ValueError(f"lr_end: expected 1e-30 to 1e30 times learning_rate "
+                             f"({learning_rate:g}), got {lr_end:g}")
         learning_rate = keras.optimizers.schedules.ExponentialDecay(
             learning_rate, decay_steps=max(steps - 1, 1), decay_rate=lr_end / learning_rate)
     return keras.optimizers.Adam(learning_rate)

@@ -124,3 +124,12 @@ def test_save_and_load_round_trip_and_refuse_pickles(model, tmp_path):
     (tmp_path / "text.npz").write_text("not a zip")
     with pytest.raises(ValueError, match="expected an .npz"):
         textgen.load(tmp_path / "text.npz")
+
+
+def test_adam_rates_are_float32_numbers():
+    """Keras runs the schedule in float32: a rate past its range is refused by name."""
+    assert np.isclose(float(textgen.adam(10, learning_rate=1e-2, lr_end=1e-3).learning_rate), 1e-2)
+    with pytest.raises(ValueError, match=r"learning_rate: expected a finite number in \(0, 1e\+38\]"):
+        textgen.adam(10, learning_rate=3.4028235677973366e38, lr_end=1e-3)
+    with pytest.raises(ValueError, match="lr_end: expected 1e-30 to 1e30 times learning_rate"):
+        textgen.adam(10, learning_rate=1e30, lr_end=1e-3)
