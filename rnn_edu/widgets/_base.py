@@ -17,8 +17,6 @@ import warnings
 from contextlib import contextmanager
 
 import ipywidgets as widgets
-import matplotlib.image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
@@ -34,41 +32,6 @@ def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
-
-
-class Backdrop:
-    """What a move leaves alone in a figure, drawn once and kept as pixels (Agg "blitting").
-
-    ``png(key)`` restores the kept pixels and draws only the ``moving`` artists over them (in
-    their zorder, after everything else: none of the kept parts may overlap them from above);
-    the kept parts are drawn again when ``key`` (what they depend on) changes. The figure's dpi
-    must be :data:`DPI`, so the PNG is the one :func:`figure_png` gives.
-    """
-
-    def __init__(self, fig: Figure, moving) -> None:
-        self.fig, self.moving = fig, sorted(moving, key=lambda artist: artist.get_zorder())
-        self.canvas = FigureCanvasAgg(fig)
-        self.key, self.kept = None, None
-
-    def png(self, key) -> bytes:
-        for artist in self.moving:
-            artist.set_animated(True)  # left out of the kept pixels
-        try:
-            if self.kept is None or key != self.key:
-                self.canvas.draw()
-                self.kept, self.key = self.canvas.copy_from_bbox(self.fig.bbox), key
-            else:
-                self.canvas.restore_region(self.kept)
-            renderer = self.canvas.get_renderer()
-            for artist in self.moving:
-                artist.draw(renderer)
-        finally:
-            for artist in self.moving:
-                artist.set_animated(False)
-        buf = io.BytesIO()  # as savefig writes it
-        matplotlib.image.imsave(buf, self.canvas.buffer_rgba(), format="png", origin="upper",
-                                dpi=self.fig.dpi)
-        return buf.getvalue()
 
 
 class Explorer:

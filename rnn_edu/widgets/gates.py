@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 
 from rnn_edu import _checks as C
 from rnn_edu import gru
-from rnn_edu.widgets._baked import bake
 from rnn_edu.widgets._base import Explorer, figure_png
+from rnn_edu.widgets._pixels import bake
 
 MAX_TIME = 10_000  # the longest sequence the explorer draws (one heat-map column per step)
 MAP_LEFT, MAP_WIDTH = 0.095, 0.838  # the panels' fixed margins (figure fractions)

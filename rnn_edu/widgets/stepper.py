@@ -21,8 +21,8 @@ from matplotlib.patches import Rectangle
 from rnn_edu import _checks as C
 from rnn_edu import rnn
 from rnn_edu.data import Vocab, one_hot_text
-from rnn_edu.widgets._baked import bake
 from rnn_edu.widgets._base import Explorer, figure_png
+from rnn_edu.widgets._pixels import bake
 from rnn_edu.widgets.markov_explorer import show_char
 
 MAX_CHARS = 60  # longer texts are cut (and the cut is reported)

@@ -21,7 +21,8 @@ from rnn_edu.data import Vocab
 from rnn_edu.gru import GRUParams
 from rnn_edu.rnn import RNNParams
 from rnn_edu.train import blas_limit
-from rnn_edu.widgets._base import DPI, Backdrop, Explorer
+from rnn_edu.widgets._base import DPI, Explorer
+from rnn_edu.widgets._pixels import Backdrop
 from rnn_edu.widgets.markov_explorer import show_char
 
 TOP = 15  # bars shown

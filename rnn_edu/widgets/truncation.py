@@ -19,7 +19,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from rnn_edu import _checks as C
 from rnn_edu import bptt, losses, optim, rnn
 from rnn_edu.train import blas_limit
-from rnn_edu.widgets._base import DPI, Backdrop, Explorer
+from rnn_edu.widgets._base import DPI, Explorer
+from rnn_edu.widgets._pixels import Backdrop
 
 CLIPPING = ("none", "norm", "element-wise")
 #: The threshold slider's range (log scale): a global norm, or a bound on each entry.
