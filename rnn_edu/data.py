@@ -66,21 +66,35 @@ def copied_fraction(text: str, source: str, span: int = SPAN, step: int = STEP) 
     return sum(text[s:s + span] in source for s in starts) / len(starts)
 
 
-def held_out_topics() -> dict[str, float]:
+def _require_topics(topics: dict[str, str] | None) -> dict[str, str]:
+    if topics is None:
+        return _topics()
+    C.require_instance("topics", topics, dict, "a dict {key: text}")
+    for key, text in topics.items():
+        C.require_text("topics' keys", key, min_len=1)
+        C.require_text(f"topics[{key!r}]", text, min_len=1)
+    return topics
+
+
+def held_out_topics(topics: dict[str, str] | None = None) -> dict[str, float]:
     """Each topic the key rule holds out, with its :func:`copied_fraction` in the training text.
 
-    ``{key: fraction}`` in sorted key order. The training text is every topic the key rule keeps
-    (joined like :func:`load_corpus`). Python's help pages copy some topics into others
+    topics: ``{key: text}``; ``None`` is this Python's help topics (:func:`load_corpus`'s, in
+    sorted key order). Another dict (another Python's, or a changed one) is used in its order.
+    Returns ``{key: fraction}`` in that order. The training text is every topic the key rule
+    keeps, joined like :func:`load_corpus`. Python's help pages copy some topics into others
     (``attribute-access`` and ``context-managers`` are parts of ``specialnames``): a fraction
     above ``COPIED`` marks such a copy, which :func:`topic_split` leaves out of validation.
     """
-    topics = _topics()
+    topics = _require_topics(topics)
     train_text = "\n\n".join(t for k, t in topics.items() if not is_validation_topic(k))
     return {k: copied_fraction(t, train_text) for k, t in topics.items() if is_validation_topic(k)}
 
 
-def topic_split() -> tuple[str, str]:
+def topic_split(topics: dict[str, str] | None = None) -> tuple[str, str]:
     """The corpus split by topic: ``(train_text, val_text)``, each joined like :func:`load_corpus`.
+
+    topics: as in :func:`held_out_topics` (``None``: this Python's help topics).
 
     Training: every topic with ``zlib.crc32(key) % 10 != 0`` (:func:`is_validation_topic`).
     Validation: the other topics, except those copied in the training text: a topic more than
@@ -91,8 +105,8 @@ def topic_split() -> tuple[str, str]:
     about 6% of the characters (``attribute-access`` and ``context-managers`` are dropped).
     Weights trained on one Python's training topics never saw any validation topic of another.
     """
-    topics = _topics()
-    copied = held_out_topics()
+    topics = _require_topics(topics)
+    copied = held_out_topics(topics)
     train = [t for k, t in topics.items() if k not in copied]
     val = [t for k, t in topics.items() if k in copied and copied[k] <= COPIED]
     return "\n\n".join(train), "\n\n".join(val)

@@ -757,7 +757,8 @@ def _batches(**k):
 CASES += [
     C("data.is_validation_topic", data.is_validation_topic, lambda: {"key": "power"}),
     C("data.topic_split", data.topic_split, dict),
-    C("data.held_out_topics", data.held_out_topics, dict),
+    C("data.topic_split", data.topic_split, lambda: {"topics": {"power": "x = 2 ** 3", "if": "if x:"}}),
+    C("data.held_out_topics", data.held_out_topics, lambda: {"topics": {"power": "2 ** 3", "if": "if"}}),
     C("data.copied_fraction", data.copied_fraction,
       lambda: {"text": "the cat", "source": "a cat, the cat", "span": 3, "step": 2}),
     C("data.keep_known", data.keep_known, lambda: {"text": "the $cat€", "vocab": VOCAB}),

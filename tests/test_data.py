@@ -184,6 +184,22 @@ def test_the_copy_rule_on_a_synthetic_corpus(monkeypatch):
     assert val_text == "\n\n".join([topics["floating"], topics["formatstrings"]])
 
 
+def test_a_given_set_of_topics_is_split_by_the_same_rules_in_its_order():
+    # Another Python's topics, or a changed corpus (tests/claims): "power" and "floating" are held
+    # out by their key, "power" is copied from "if" and dropped; the training topics keep their order.
+    topics = {"if": "if x: y = x ** 2 else z", "power": "y = x ** 2", "assert": "assert x",
+              "floating": "0.1 + 0.2"}
+    assert data.held_out_topics(topics) == {"power": 1.0, "floating": 0.0}
+    assert data.topic_split(topics) == ("if x: y = x ** 2 else z\n\nassert x", "0.1 + 0.2")
+    assert data.topic_split(None) == data.topic_split()
+    for bad, match in (([("if", "x")], "topics: expected a dict {key: text}, got list"),
+                       ({"if": 3}, "topics\\['if'\\]: expected a str, got int"),
+                       ({"if": ""}, "topics\\['if'\\]: expected a non-empty str"),
+                       ({"": "x"}, "topics' keys: expected a non-empty str")):
+        with pytest.raises((TypeError, ValueError), match=match):
+            data.topic_split(bad)
+
+
 def test_the_split_rule_is_stable_crc32_of_the_key():
     # CRC-32 of the key's UTF-8 bytes is fixed by its standard, unlike hash() (salted) or an
     # order-dependent rule: these are Python 3.11's held-out topics, and stay held out later.
