@@ -27,7 +27,7 @@ def test_nb02_no_window_predicts_parity(claim):
 
 def test_nb03_untrained_samples_are_gibberish(claim):
     text = data.load_corpus()
-    train_text, _ = data.train_val_split(text)
+    train_text, _ = data.topic_split()
     vocab = data.Vocab.from_text(text)
     corpus_words = set("".join(c if c.isalpha() else " " for c in train_text).split())
 
