@@ -4,6 +4,7 @@
     python scripts/make_assets.py --steps 5 --rnn-steps 5 --out /tmp/a   # a tiny run (tests)
     python scripts/make_assets.py --only rnn      # one of the two models, then the manifest
     python scripts/make_assets.py --manifest      # only re-hash what is in assets/ (after diagrams)
+    python scripts/make_assets.py --remeasure     # the weights as they are, on today's validation text
 
 Run it through `make assets` (which also draws the diagrams first). Both models train on the
 training topics of `data.topic_split()` with the vocabulary of that text:
@@ -147,6 +148,32 @@ def write_manifest(out: Path) -> dict:
     return manifest
 
 
+def remeasure(out: Path, train_text, val_text, vocab, facts) -> None:
+    """Rewrite each .json's split and validation figures for the weights as they are.
+
+    For a change of the validation rule alone (``data.topic_split``): the training text must be
+    the one recorded (its sha256), or the weights need training again.
+    """
+    from rnn_edu import checkpoint, textgen, train
+
+    for name in ("char_rnn", "char_gru"):
+        record = json.loads((out / f"{name}.json").read_text())
+        if record["train_sha256"] != facts["train_sha256"]:
+            raise SystemExit(f"{name}: the training text differs from the one its weights were "
+                             "trained on (train_sha256): run make assets to train them again")
+        if name == "char_rnn":
+            params, saved_vocab = checkpoint.load(out / f"{name}.npz")
+            bpc = train.bits_per_char(params, saved_vocab.encode(val_text))
+        else:
+            model, saved_vocab = textgen.load(out / f"{name}.npz")
+            bpc = textgen.bits_per_char(model, saved_vocab, val_text)
+        if saved_vocab != vocab:
+            raise SystemExit(f"{name}: its vocabulary is not the training text's")
+        record.update(facts, val_bits_per_char=round(bpc, 3))
+        write_json(out / f"{name}.json", record)
+        print(f"{name}: validation {bpc:.3f} bits/char on {facts['val_chars']:,} characters")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "assets")
@@ -154,9 +181,13 @@ def main(argv=None) -> None:
     parser.add_argument("--rnn-steps", type=int, default=6000, help="NumPy RNN updates (default 6000)")
     parser.add_argument("--only", choices=("gru", "rnn"), help="train one of the two models")
     parser.add_argument("--manifest", action="store_true", help="only rewrite manifest.json")
+    parser.add_argument("--remeasure", action="store_true",
+                        help="keep the weights; re-measure the split and validation bits/char")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    if not args.manifest:
+    if args.remeasure:
+        remeasure(args.out, *corpus())
+    elif not args.manifest:
         import tensorflow as tf
 
         tf.config.threading.set_intra_op_parallelism_threads(THREADS)  # before any op runs

@@ -91,15 +91,29 @@ def test_a_pickled_file_named_like_an_asset_is_refused(tmp_path, monkeypatch):
 def test_the_script_trains_tiny_models_into_a_folder(tmp_path):
     pytest.importorskip("keras")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0")
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_assets.py"), "--out",
-                          str(tmp_path), "--steps", "3", "--rnn-steps", "3"],
-                         capture_output=True, text=True, env=env, timeout=300)
+
+    def make_assets(*args):
+        return subprocess.run([sys.executable, str(ROOT / "scripts" / "make_assets.py"), "--out",
+                               str(tmp_path), *args], capture_output=True, text=True, env=env, timeout=300)
+
+    out = make_assets("--steps", "3", "--rnn-steps", "3")
     assert out.returncode == 0, out.stderr[-2000:]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert sorted(manifest) == ["char_gru.json", "char_gru.npz", "char_rnn.json", "char_rnn.npz"]
     params, vocab = checkpoint.load(tmp_path / "char_rnn.npz")
     assert json.loads((tmp_path / "char_gru.json").read_text())["steps"] == 3
     assert vocab.size == params.input_size
+
+    # --remeasure on the split they trained on gives the figures they recorded
+    recorded = {n: json.loads((tmp_path / f"{n}.json").read_text()) for n in ("char_rnn", "char_gru")}
+    again = make_assets("--remeasure")
+    assert again.returncode == 0, again.stderr[-2000:]
+    for n, before in recorded.items():
+        assert json.loads((tmp_path / f"{n}.json").read_text()) == before, n
+    # and refuses weights trained on another text
+    (tmp_path / "char_rnn.json").write_text(json.dumps(dict(recorded["char_rnn"], train_sha256="0" * 64)))
+    refused = make_assets("--remeasure")
+    assert refused.returncode != 0 and "char_rnn: the training text differs" in refused.stderr
 
 
 def test_the_wheel_lists_every_subpackage_and_carries_the_assets():
