@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnn_edu import data, rnn, sampling, tasks
+from rnn_edu import data, markov, rnn, sampling, tasks
 from tests.claims.conftest import SEEDS
 
 pytestmark = pytest.mark.claims
@@ -43,3 +43,37 @@ def test_nb03_untrained_samples_are_gibberish(claim):
         for s in SEEDS
     }
     claim("nb03 an untrained RNN's sample has < 20% corpus words", margins)
+
+
+def test_nb02_closing_chance_matches_the_uniform_model(claim):
+    margins = {}
+    for s in SEEDS:
+        text = "".join(tasks.bracket_pairs(1000, (1, 200), seed=3 + s))
+        states = tasks.bracket_states(text)
+        age = np.zeros(len(text), dtype=np.int64)
+        for t in range(1, len(text)):
+            age[t] = age[t - 1] + 1 if text[t - 1] in "abcd" else 0
+        was_open = np.array(["", *states[:-1]]) != ""
+        closes = np.array(states) == ""
+        worst = 0.0
+        for lo, hi in [(0, 39), (160, 199)]:
+            measured = closes[was_open & (age >= lo) & (age <= hi)].mean()
+            model = (hi - lo + 1) / np.sum(200 - np.arange(lo, hi + 1))
+            worst = max(worst, abs(measured / model - 1))
+        margins[s] = 0.3 - worst
+    claim("nb02 P(close | open, k fillers) within 30% of the model 1 / (200 - k), pooled", margins)
+
+
+def test_nb02_order_7_chain_on_seen_and_new_contexts(claim):
+    vocab, d = data.Vocab.from_text("()[]abcd"), 7
+    seen_m, new_m = {}, {}
+    for s in SEEDS:
+        train = "".join(tasks.bracket_pairs(4000, d, seed=1 + 2 * s))
+        test = "".join(tasks.bracket_pairs(500, d, seed=2 + 2 * s))
+        pos, _ = tasks.closer_targets(test)
+        bits = -markov.fit(train, d, vocab=vocab).log2_probs(test)[pos]
+        contexts = {train[p - d : p] for p in tasks.closer_targets(train)[0]}
+        seen = np.array([test[p - d : p] in contexts for p in pos])
+        seen_m[s], new_m[s] = 0.2 - bits[seen].mean(), bits[~seen].mean() - 2
+    claim("nb02 order 7, d = 7: < 0.2 bits per closer where the context was seen", seen_m)
+    claim("nb02 order 7, d = 7: > 2 bits per closer where it is new", new_m)
