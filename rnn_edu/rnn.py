@@ -151,8 +151,8 @@ class Cache:
 
     x:  the inputs as given: tokens ``(batch, time)`` int, or features ``(batch, time, input)``
     h0: ``(batch, hidden)`` the initial state
-    h:  ``(batch, time, hidden)`` every hidden state, ``h[:, t]`` is h_t
-    y:  ``(batch, time, output)`` every output (logits), ``y[:, t]`` is y_t
+    h:  ``(batch, time, hidden)`` every hidden state, ``h[:, t - 1]`` is h_t for t = 1..T (h_0 is ``h0``)
+    y:  ``(batch, time, output)`` every output (logits), ``y[:, t - 1]`` is y_t
     """
 
     x: np.ndarray
