@@ -7,7 +7,7 @@ sequences of ``T`` characters, ``E`` embedding size, ``H`` units, ``V`` characte
     inputs (B, T) int ids -> embedding (B, T, E) -> GRU output (B, T, H), state (B, H)
                           -> logits (B, T, V)
 
-What the source article got wrong, and the fix of each:
+What the source article got wrong, and the fix of each (4 is a choice rather than an error):
 
 1. the training step calls ``rnn(inputs, initial_state=None)``, but ``call`` takes ``state``:
    Keras raises ``TypeError: missing a required argument: 'state'``. Here ``call`` has
@@ -16,8 +16,8 @@ What the source article got wrong, and the fix of each:
    ``batch_size`` and ``epochs`` are never defined: :func:`dataset` builds the data with
    ``tf.data``, and the sizes are arguments.
 3. ``__init__`` takes a ``batch_size`` it never uses: dropped (the model takes any batch).
-4. plain Adam at its default rate and no clipping: :func:`make_train_step` clips the gradient's
-   global norm (notebook 04), and :func:`train` decays the learning rate.
+4. plain Adam at its default rate and no clipping: here notebook 04's choices instead,
+   :func:`make_train_step` clips the gradient's global norm and :func:`train` decays the rate.
 """
 
 from __future__ import annotations
