@@ -94,19 +94,31 @@ def texts():
     return {s: "".join(tasks.bracket_pairs(1000, (1, 200), seed=3 + s)) for s in SEEDS}
 
 
+def closing_chances(text, bands=((0, 39), (160, 199))):
+    """P(the open bracket closes next | it is open after lo-hi fillers), for each band (lo, hi)."""
+    states = tasks.bracket_states(text)
+    age = np.zeros(len(text), dtype=np.int64)
+    for t in range(1, len(text)):
+        age[t] = age[t - 1] + 1 if text[t - 1] in "abcd" else 0
+    was_open = np.array(["", *states[:-1]]) != ""
+    closes = np.array(states) == ""
+    return [closes[was_open & (age >= lo) & (age <= hi)].mean() for lo, hi in bands]
+
+
 def test_nb02_closing_chance_grows_with_age(texts, claim):
     margins = {}
     for s, text in texts.items():
-        states = tasks.bracket_states(text)
-        age = np.zeros(len(text), dtype=np.int64)
-        for t in range(1, len(text)):
-            age[t] = age[t - 1] + 1 if text[t - 1] in "abcd" else 0
-        was_open = np.array(["", *states[:-1]]) != ""
-        closes = np.array(states) == ""
-        early = closes[was_open & (age <= 39)].mean()
-        late = closes[was_open & (age >= 160) & (age <= 199)].mean()
+        early, late = closing_chances(text)
         margins[s] = late - 4 * early
     claim("nb02 P(close | open, 160-199 fillers) > 4 x P(close | open, 0-39 fillers)", margins)
+
+
+def test_nb02_closing_chance_matches_the_uniform_model(texts, claim):
+    bands = ((0, 39), (160, 199))
+    model = [(hi - lo + 1) / np.sum(200 - np.arange(lo, hi + 1)) for lo, hi in bands]  # 1 / (200 - k), pooled
+    margins = {s: 0.3 - max(abs(m / p - 1) for m, p in zip(closing_chances(text, bands), model, strict=True))
+               for s, text in texts.items()}
+    claim("nb02 P(close | open, k fillers) within 30% of the model 1 / (200 - k), pooled", margins)
 
 
 def test_nb02_self_weights(texts, claim):

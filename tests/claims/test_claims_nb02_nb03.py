@@ -45,25 +45,6 @@ def test_nb03_untrained_samples_are_gibberish(claim):
     claim("nb03 an untrained RNN's sample has < 20% corpus words", margins)
 
 
-def test_nb02_closing_chance_matches_the_uniform_model(claim):
-    margins = {}
-    for s in SEEDS:
-        text = "".join(tasks.bracket_pairs(1000, (1, 200), seed=3 + s))
-        states = tasks.bracket_states(text)
-        age = np.zeros(len(text), dtype=np.int64)
-        for t in range(1, len(text)):
-            age[t] = age[t - 1] + 1 if text[t - 1] in "abcd" else 0
-        was_open = np.array(["", *states[:-1]]) != ""
-        closes = np.array(states) == ""
-        worst = 0.0
-        for lo, hi in [(0, 39), (160, 199)]:
-            measured = closes[was_open & (age >= lo) & (age <= hi)].mean()
-            model = (hi - lo + 1) / np.sum(200 - np.arange(lo, hi + 1))
-            worst = max(worst, abs(measured / model - 1))
-        margins[s] = 0.3 - worst
-    claim("nb02 P(close | open, k fillers) within 30% of the model 1 / (200 - k), pooled", margins)
-
-
 def test_nb02_order_7_chain_on_seen_and_new_contexts(claim):
     vocab, d = data.Vocab.from_text("()[]abcd"), 7
     seen_m, new_m = {}, {}
