@@ -17,15 +17,17 @@ def with_temperature(p, T):
     return q / q.sum()
 
 
-def chain_bits(train, test, order, k, *, log=np.log2, V=None):
-    """An add-k chain written out with Counters; keywords make one part wrong on purpose."""
+def chain_bits(train, test, order, k, *, log=np.log2, V=None, start=None, count_end=False):
+    """An add-k chain written out with Counters; keywords make one part wrong on purpose: start
+    is the first scored t (order is right), count_end also counts the context that ends train."""
     V = V or len(set(train))
+    start = order if start is None else start
     pairs = Counter(train[t - order : t + 1] for t in range(order, len(train)))
-    contexts = Counter(train[t - order : t] for t in range(order, len(train)))
+    contexts = Counter(train[t - order : t] for t in range(order, len(train) + count_end))
     with np.errstate(divide="ignore"):
-        return -np.mean([log((pairs[test[t - order : t + 1]] + k)
-                             / (contexts[test[t - order : t]] + k * V))
-                         for t in range(order, len(test))])
+        return -np.mean([log((pairs[test[max(t - order, 0) : t + 1]] + k)
+                             / (contexts[test[max(t - order, 0) : t]] + k * V))
+                         for t in range(start, len(test))])
 
 
 def test_reference_answers_pass():
@@ -47,6 +49,8 @@ def test_reference_answers_pass():
         (lambda c, k: (c + 1) / (c.sum() + len(c)), "add-one smoothing"),
         (lambda c, k: (c + k) / (c + k).max(), "divided by the largest count"),
         (lambda c, k: (c + k) / (c.sum() + k * len(c)) * 2, "sum to 2.000"),
+        (lambda c, k: (lambda q: q / q.sum())(np.where(c == 0, k, c)),
+         "added k only to the unseen characters"),
     ],
 )
 def test_smoothing_hints(fn, needle):
@@ -67,6 +71,8 @@ def test_smoothing_hints(fn, needle):
         (lambda p: -np.mean(np.log10(p)), "log base 10"),
         (lambda p: -np.mean(np.log2(p)) / np.log(2), "np.log2 already gives bits"),
         (lambda p: -np.mean(np.log2(1 - p)), "not 1 - p"),
+        (lambda p: -np.sum(p * np.log2(p)), "that is an entropy, weighted by p"),
+        (lambda p: -np.mean(p * np.log2(p)), "that is an entropy, weighted by p"),
     ],
 )
 def test_bits_hints(fn, needle):
@@ -86,6 +92,10 @@ def test_bits_hints(fn, needle):
         (lambda p, T: with_temperature(p, T)[:-1], "one probability per character"),
         (lambda p, T: with_temperature(p, T) * 2, "sum to 2.000"),
         (lambda p, T: np.log(with_temperature(p, T)), "NaN or inf"),
+        (lambda p, T: (lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum())(
+            np.log(p + 1e-10) / T), r"T = 2.0: a probability-0 character must stay at 0; your "
+                                    r"epsilon or clip gives it 5.4e-06"),
+        (lambda p, T: with_temperature(np.clip(p, 1e-12, 1), T), "must stay at 0"),
     ],
 )
 def test_temperature_hints(fn, needle):
@@ -106,6 +116,11 @@ def test_temperature_hints(fn, needle):
         (lambda tr, te, n, k: -chain_bits(tr, te, n, k), "sign is off"),
         (lambda tr, te, n, k: "2.1 bits", "expected a NumPy array of numbers, got str"),
         (lambda tr, te, n, k: [chain_bits(tr, te, n, k)] * 2, "expected one number"),
+        (lambda tr, te, n, k: chain_bits(tr, te, n, k, V=1), "adds k V, not k"),
+        (lambda tr, te, n, k: chain_bits(tr, te, n, k, start=0), r"score test\[order:\] only"),
+        (lambda tr, te, n, k: chain_bits(tr, te, n, k, start=n + 1), "you skipped the first"),
+        (lambda tr, te, n, k: chain_bits(tr, te, n, k, count_end=True),
+         "count a context only where a character follows it"),
     ],
 )
 def test_chain_hints(fn, needle):

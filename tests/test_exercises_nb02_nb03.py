@@ -4,7 +4,7 @@ import pytest
 from rnn_edu import markov, rnn, tasks
 from rnn_edu.data import Vocab
 from rnn_edu.exercises import nb02, nb03
-from tests.exercise_helpers import no_return
+from tests.exercise_helpers import assert_hint, no_return
 
 # --- notebook 02 ---
 
@@ -53,11 +53,15 @@ def test_expected_closer_passes_and_hints():
         (lambda m, d, k: np.log2(m + 1) + np.log2(d - k) if d > k else 0.0, "is not a closer"),
         (lambda m, d, k: np.log2(m) + np.log2(d - k) if d > k else 1.0, "0 bits"),
         (lambda m, d, k: 7.0, "Hint: section 3"),
+        (lambda m, d, k: np.log2(m) * np.log2(d - k) if d > k else 0.0,
+         "independent choices add"),
+        (lambda m, d, k: np.log2(m) + np.log2(d - k - 1) if d > k else 0.0, "not d - k - 1"),
+        (lambda m, d, k: np.log2(m) + np.log2(d - k) if d >= k else 0.0,
+         r"= -inf, expected 0: .*\(distance == order too: test distance <= order\)"),
     ],
 )
 def test_blind_bits_hints(fn, words):
-    fb = nb02.check_blind_bits(fn)
-    assert not fb.ok and words in fb.message, fb.message
+    assert_hint(nb02.check_blind_bits, fn, words)
 
 
 def test_blind_bits_reference_passes_and_matches_a_measurement():
@@ -98,6 +102,21 @@ def test_latch_passes_and_hints():
     assert not fb.ok and "scale up W_hy" in fb.message
     fb = nb02.check_latch(latch3(swap=True), VOCAB3)
     assert not fb.ok and "its own corner" in fb.message
+    coupled = latch3()
+    fb = nb02.check_latch(rnn.RNNParams(**{**coupled.as_dict(), "W_hh": 2.0 * np.ones((3, 3))}),
+                          VOCAB3)
+    assert not fb.ok and "large positive entries off its diagonal" in fb.message, fb.message
+
+
+def test_latch_hint_for_one_unit():
+    W_xh, W_hy = np.zeros((VOCAB3.size, 1)), np.zeros((1, VOCAB3.size))
+    for opener, sign in zip("([", (1.0, -1.0)):  # the section's one-unit latch, with '{' added
+        W_xh[VOCAB3.encode(opener)[0]] = 4.0 * sign
+        W_hy[0, VOCAB3.encode(tasks.CLOSER[opener])[0]] = 4.0 * sign
+    params = rnn.RNNParams(W_xh=W_xh, W_hh=2.0 * np.eye(1), b_h=np.zeros(1), W_hy=W_hy,
+                           b_y=np.zeros(VOCAB3.size))
+    fb = nb02.check_latch(params, VOCAB3)
+    assert not fb.ok and "one unit has at most two stable states" in fb.message, fb.message
     assert "expected RNNParams" in nb02.check_latch("weights", VOCAB3).message
     small = Vocab.from_text("()[]ab")
     assert "all six brackets" in nb02.check_latch(latch3(), small).message
@@ -204,6 +223,13 @@ def test_h2_by_hand():
     assert "h_2 is None" in nb03.check_h2(None).message
     y2 = h[1] @ p.W_hy + p.b_y
     assert "That is the output y_2" in nb03.check_h2(y2).message
+    assert "rounded too coarsely" in nb03.check_h2(np.round(h[1], 2)).message
+    x1, x2 = x[0, 0], x[0, 1]
+    no_biases = np.tanh(x2 @ p.W_xh + np.tanh(x1 @ p.W_xh) @ p.W_hh)
+    assert "missing at both steps" in nb03.check_h2(no_biases).message
+    linear_h1 = x1 @ p.W_xh + p.b_h
+    no_tanh_1 = np.tanh(x2 @ p.W_xh + linear_h1 @ p.W_hh + p.b_h)
+    assert "tanh is missing at step 1" in nb03.check_h2(no_tanh_1).message
 
 
 def test_expected_closer_more_mistakes():
@@ -271,12 +297,12 @@ def test_nested_closer_hints(fn, words):
 
 
 def forward_loop(params, x, h0, *, use_h0=True, carry=True, transpose=False, act=np.tanh,
-                 b_y=True, y_from_prev=False, store_prev=False):
+                 b_y=True, y_from_prev=False, store_prev=False, x_t=lambda x, t: x[:, t]):
     W_hh = params.W_hh.T if transpose else params.W_hh
     h_prev = h0 if use_h0 else np.zeros_like(h0)
     hs, ys = [], []
     for t in range(x.shape[1]):
-        h_t = act(x[:, t] @ params.W_xh + (h_prev if carry else h0) @ W_hh + params.b_h)
+        h_t = act(x_t(x, t) @ params.W_xh + (h_prev if carry else h0) @ W_hh + params.b_h)
         ys.append((h_prev if y_from_prev else h_t) @ params.W_hy + (params.b_y if b_y else 0.0))
         hs.append(h_prev if store_prev else h_t)
         h_prev = h_t
@@ -293,12 +319,13 @@ def forward_loop(params, x, h0, *, use_h0=True, carry=True, transpose=False, act
         ({"b_y": False}, "b_y is missing"),
         ({"y_from_prev": True}, "computed from h_{t-1}"),
         ({"store_prev": True}, "off by one in time"),
+        ({"x_t": lambda x, t: x[:, t - 1]}, r"you used x\[:, t - 1\]"),
+        ({"x_t": lambda x, t: x[t]}, r"broadcast.*x\[t\] is sequence t"),
     ],
 )
 def test_forward_loop_hints(kwargs, words):
     assert nb03.check_forward_loop(forward_loop).ok
-    fb = nb03.check_forward_loop(lambda p, x, h0: forward_loop(p, x, h0, **kwargs))
-    assert not fb.ok and words in fb.message, fb.message
+    assert_hint(nb03.check_forward_loop, lambda p, x, h0: forward_loop(p, x, h0, **kwargs), words)
 
 
 def test_forward_loop_shape_and_return_hints():
@@ -316,3 +343,21 @@ def test_forward_loop_shape_and_return_hints():
     for fn, words in cases:
         fb = nb03.check_forward_loop(fn)
         assert not fb.ok and words in fb.message, (words, fb.message)
+
+
+def test_forward_loop_hints_for_a_preallocated_h():
+    def preallocated(params, x, h0):
+        h = np.zeros((x.shape[0], x.shape[1], params.hidden_size))
+        for t in range(x.shape[1]):
+            prev = h0 if t == 0 else h[:, t]  # h[:, t] is not written yet: zeros
+            h[:, t] = np.tanh(x[:, t] @ params.W_xh + prev @ params.W_hh + params.b_h)
+        return h, h @ params.W_hy + params.b_y
+
+    assert_hint(nb03.check_forward_loop, preallocated, "after step 0 your recurrent term is zero")
+
+    def late_mistake(params, x, h0):  # right until step 2, then an unnamed mistake
+        h, _ = forward_loop(params, x, h0)
+        h[:, 2:] *= 1.5
+        return h, h @ params.W_hy + params.b_y
+
+    assert_hint(nb03.check_forward_loop, late_mistake, "first at sequence 0, step 2")

@@ -5,7 +5,7 @@ import pytest
 
 from rnn_edu import bptt, gradcheck, losses, rnn
 from rnn_edu.exercises import nb04
-from tests.exercise_helpers import no_return
+from tests.exercise_helpers import assert_hint, no_return
 
 
 def good_step(dh, h_t, h_prev, W_hh):
@@ -36,12 +36,18 @@ def good_step(dh, h_t, h_prev, W_hh):
          "averaged over the batch"),
         (lambda dh, h, hp, W: (lambda r: (r[0], hp.T @ dh, r[2]))(good_step(dh, h, hp, W)),
          "dW_hh_t skips the tanh"),
+        (lambda dh, h, hp, W: (lambda da: (da, hp.T @ da, da @ W.T))(dh * (1 - h)),
+         r"you used 1 - h_t\."),
+        (lambda dh, h, hp, W: (lambda da: (da, hp.T @ da, da @ W.T))(dh * h * (1 - h)),
+         "the sigmoid's slope"),
+        (lambda dh, h, hp, W: (lambda r: (r[0], r[1], r[2] * (1 - hp**2)))(good_step(dh, h, hp, W)),
+         "belongs to the next step back"),
+        (lambda dh, h, hp, W: (lambda r: (r[0], r[2], r[1]))(good_step(dh, h, hp, W)),
+         r"The order is \(da_t, dW_hh_t, dh_prev\)"),
     ],
 )
 def test_backward_step_hints(fn, expected):
-    fb = nb04.check_backward_step(fn)
-    assert not fb.ok
-    assert re.search(expected, fb.message), fb.message
+    assert_hint(nb04.check_backward_step, fn, expected)
 
 
 def test_backward_step_passes_the_reference():
@@ -133,6 +139,8 @@ def good_clip(grads, max_norm):
         (lambda g, m: {k: v / np.sqrt(sum((w**2).sum() for w in g.values()))
                        * min(m, np.sqrt(sum((w**2).sum() for w in g.values())))
                        for k, v in g.items()}, "all-zero gradients \\(norm 0\\) must come back"),
+        (lambda g, m: (lambda sq: {k: v * min(1.0, m / sq) if sq else v for k, v in g.items()})(
+            sum((w**2).sum() for w in g.values())), "you divided by the squared norm"),
     ],
 )
 def test_clip_hints(fn, expected):
@@ -144,13 +152,14 @@ def test_clip_passes_the_reference():
     assert nb04.check_clip_global_norm(good_clip).ok
 
 
-def written_b_h(params, cache, dy, *, slope=lambda h: 1 - h**2, stop=-1, through_dh=False):
-    """grad_b_h as a learner writes it; the keywords make the issue's three mistakes."""
+def written_b_h(params, cache, dy, *, slope=lambda h: 1 - h**2, stop=-1, through_dh=False,
+                forward=False, late_next=False, W_hy=lambda p: p.W_hy.T):
+    """grad_b_h as a learner writes it; the keywords make one mistake each."""
     dh_next = np.zeros_like(cache.h0)
     db_h = np.zeros(params.hidden_size)
-    for t in range(dy.shape[1] - 1, stop, -1):
-        dh = dy[:, t] @ params.W_hy.T + dh_next
-        da = dh * slope(cache.h[:, t])
+    for t in range(dy.shape[1]) if forward else range(dy.shape[1] - 1, stop, -1):
+        dh = dy[:, t] @ W_hy(params) + (0 if late_next else dh_next)
+        da = dh * slope(cache.h[:, t]) + (dh_next if late_next else 0)
         db_h += da.sum(axis=0)
         dh_next = (dh if through_dh else da) @ params.W_hh.T
     return db_h
@@ -162,6 +171,10 @@ def written_b_h(params, cache, dy, *, slope=lambda h: 1 - h**2, stop=-1, through
         ({"slope": lambda h: 1 - h}, r"1 - h_t\*\*2 \(squared\)"),
         ({"stop": 0}, "stops before t = 0"),
         ({"through_dh": True}, "passes dh_t back where it should pass da_t"),
+        ({"forward": True}, "your loop runs forward in time"),
+        ({"late_next": True}, "add dh_next before the slope"),
+        ({"W_hy": lambda p: p.W_hy}, r"raised ValueError: matmul.*Hint: .*dy\[:, t\] @ W_hy\.T: "
+                                     r"\(batch, output\) @ \(output, hidden\)"),
     ],
 )
 def test_grad_b_h_names_the_issue_mistakes(kwargs, expected):
@@ -171,14 +184,15 @@ def test_grad_b_h_names_the_issue_mistakes(kwargs, expected):
 
 
 def relu_backward(params, cache, dy, *, slope=lambda h, hp: (h > 0) * 1.0, carry=True,
-                  W_T=True, through_dh=False, stop=-1, dW_state="prev", scale=1.0, as_dict=False):
-    """BPTT for the ReLU RNN; the keywords make one mistake each."""
+                  W_T=True, through_dh=False, stop=-1, dW_state="prev", scale=1.0, as_dict=False,
+                  h0=lambda cache: cache.h0, forward=False):
+    """BPTT for the ReLU RNN; the keywords make one mistake each (h0: the state before t = 0)."""
     grads = {name: np.zeros_like(w) for name, w in params.as_dict().items()}
     dh_next = np.zeros_like(cache.h0)
     W = params.W_hh.T if W_T else params.W_hh
-    for t in range(cache.x.shape[1] - 1, stop, -1):
+    for t in range(cache.x.shape[1]) if forward else range(cache.x.shape[1] - 1, stop, -1):
         h_t = cache.h[:, t]
-        h_prev = cache.h[:, t - 1] if t > 0 else cache.h0
+        h_prev = cache.h[:, t - 1] if t > 0 else h0(cache)
         grads["W_hy"] += h_t.T @ dy[:, t]
         grads["b_y"] += dy[:, t].sum(axis=0)
         dh = dy[:, t] @ params.W_hy.T + dh_next
@@ -219,6 +233,10 @@ def test_relu_backward_reference_passes_and_agrees_with_gradcheck():
         ({"dW_state": "h_t"}, "not h_t"),
         ({"scale": 0.5}, "averaged over the batch|are off"),
         ({"as_dict": True}, "not a dict"),
+        ({"slope": lambda h, hp: (h >= 0) * 1.0}, r"or always 1 \(h_t >= 0 holds"),
+        ({"h0": lambda c: c.h[:, -1]}, "a negative index wraps"),
+        ({"h0": lambda c: np.zeros_like(c.h0)}, "started from, not zeros"),
+        ({"forward": True}, "your loop runs forward in time"),
     ],
 )
 def test_relu_backward_hints(kwargs, expected):
@@ -235,3 +253,9 @@ def test_relu_backward_return_hints():
 
     assert "return a pair (grads, dh0)" in nb04.check_relu_backward(grads_only).message
     assert "dh0 is not" in nb04.check_relu_backward(wrong_dh0).message
+
+    def b_h_doubled(p, c, dy):
+        grads, dh0 = relu_backward(p, c, dy)
+        return rnn.RNNParams(**{**grads.as_dict(), "b_h": 2 * grads.b_h}), dh0
+
+    assert_hint(nb04.check_relu_backward, b_h_doubled, "^b_h is off")

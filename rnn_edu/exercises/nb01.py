@@ -43,6 +43,10 @@ def check_smoothed_distribution(fn) -> Feedback:
         if counts.sum() and np.allclose(got, counts / counts.sum()):
             return hint(f"{case}: these are the raw frequencies: add k to every count (seen or "
                         "not) before normalizing.")
+        only_unseen = np.where(counts == 0, k, counts)
+        if np.allclose(got, only_unseen / only_unseen.sum()):
+            return hint(f"{case}: you added k only to the unseen characters: add k to every "
+                        "count, seen ones too.")
         if np.allclose(got, (counts + k) / (counts + k).max()):
             return hint(f"{case}: you divided by the largest count: probabilities are divided "
                         "by the total, so that they sum to 1.")
@@ -89,6 +93,10 @@ def check_bits_per_char(fn) -> Feedback:
         (expected * len(p), "that is the total for the whole text: divide by the number of "
                             "characters (take the mean)."),
         (-np.mean(np.log2(1 - p)), "use the probability of the character that came, p, not 1 - p."),
+        *[(-reduce(p * np.log2(p)), "that is an entropy, weighted by p: p already is the "
+                                    "probability of the character that came, so the cost is "
+                                    "-mean(log2 p), not weighted by p.")
+          for reduce in (np.sum, np.mean)],
     ]
     return next((hint(m) for value, m in wrong if np.isclose(got, value)),
                 hint(f"for p={p.tolist()} expected {expected:.4f}, got {got:.4f}. Hint: "
@@ -131,25 +139,37 @@ def check_temperature(fn) -> Feedback:
                 return hint(f"{case}: {message}")
         if not np.isclose(got.sum(), 1.0):
             return hint(f"{case} your probabilities sum to {got.sum():.3f}: renormalize.")
-        return hint(f"{case} expected {np.round(expected, 4).tolist()}, got "
-                    f"{np.round(got, 4).tolist()}. Hint: q = p ** (1 / T) / sum(p ** (1 / T)).")
+        zero = p == 0
+        if got[zero].max() > 0 and np.allclose(got[~zero], expected[~zero], atol=1e-3):
+            return hint(f"{case}: a probability-0 character must stay at 0; your epsilon or clip "
+                        f"gives it {got[zero].max():.1e}. 0 ** (1 / T) is already 0.")
+        return hint(f"{case} expected {_digits(expected)}, got {_digits(got)}. Hint: "
+                    "q = p ** (1 / T) / sum(p ** (1 / T)).")
     return passed("verified against markov.apply_temperature at T = 0.1, 0.5, 1 and 2, with a "
                   "character of probability 0 (it stays at 0).")
 
 
+def _digits(values: np.ndarray) -> list[float]:
+    """``values`` to 3 significant digits for a hint: a tiny value shows as 1.2e-05, not 0.0."""
+    return [float(f"{v:.3g}") for v in values]
+
+
 def _chain_bits(train: str, test: str, order: int, k: float, *, log=np.log2,
-                         vocab_from: str = "train", shift: int = 0, reduce=np.mean,
-                         denominator: str = "context") -> float:
+                vocab_from: str = "train", shift: int = 0, reduce=np.mean,
+                denominator: str = "context", first: int = 0, last_context: bool = False) -> float:
     """Bits per character of ``test[order:]`` under an order-``order`` add-k chain counted on
     ``train`` (every context of ``test`` must occur in ``train``); the keyword arguments make
-    one part wrong on purpose, to recognize a learner's mistake."""
-    V = len(set(train if vocab_from == "train" else test))
+    one part wrong on purpose, to recognize a learner's mistake: ``vocab_from="one"`` adds k,
+    not k V, to the context's count; ``first`` moves the first scored character by that many
+    places (a shorter context before ``order``); ``last_context`` also counts the context at
+    the end of ``train``, which no character follows."""
+    V = {"train": len(set(train)), "test": len(set(test)), "one": 1}[vocab_from]
     pairs = Counter(train[t - order : t + 1] for t in range(order, len(train)))
-    contexts = Counter(train[t - order : t] for t in range(order, len(train)))
+    contexts = Counter(train[t - order : t] for t in range(order, len(train) + last_context))
     total = sum(contexts.values())
     logs = []
-    for t in range(order, len(test)):
-        context, nxt = test[t - order + shift : t + shift], test[t]
+    for t in range(order + first, len(test)):
+        context, nxt = test[max(t - order + shift, 0) : t + shift], test[t]
         n = contexts[context] if denominator == "context" else total
         with np.errstate(divide="ignore"):
             logs.append(log((pairs[context + nxt] + k) / (n + k * V)))
@@ -189,10 +209,21 @@ def check_chain_bits(fn) -> Feedback:
             (dict(denominator="total"), "divide by how often the context occurred, not by the "
                                         "number of all pairs: P(next | context) = (count(context"
                                         " + next) + k) / (count(context) + k V)."),
+            (dict(vocab_from="one"), "the denominator is count(context) + k V: adding k to each "
+                                     "of the V pair counts adds k V, not k."),
+            (dict(last_context=True), "count a context only where a character follows it, at "
+                                      "t = order, ..., len(train) - 1: the one at the very end "
+                                      "of train is the context of nothing (for order 0 the "
+                                      "empty context counts len(train) times, not one more)."),
+            (dict(first=1), f"score every character of test[order:], from t = order = {order} "
+                            "on: you skipped the first."),
         ]
         if order > 0:
-            variants.append((dict(order=order - 1), f"that is a chain of order {order - 1}: "
-                             f"use the last {order} characters as the context."))
+            variants += [(dict(order=order - 1), f"that is a chain of order {order - 1}: use the "
+                          f"last {order} characters as the context."),
+                         (dict(first=-order), f"score test[order:] only: the first {order} "
+                          "characters of test have no full context, so t runs from order to "
+                          "len(test) - 1.")]
         for changes, message in variants:
             args = dict(order=order, k=k) | changes
             value = _chain_bits(train, test, args.pop("order"), args.pop("k"), **args)

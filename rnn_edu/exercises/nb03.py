@@ -171,25 +171,38 @@ def check_h2(answer) -> Feedback:
         (np.tanh(x2 @ p.W_xh + h1 @ p.W_hh), "the bias b_h is missing at step 2."),
         (np.tanh(x2 @ p.W_xh + np.tanh(x1 @ p.W_xh) @ p.W_hh + p.b_h),
          "the bias b_h is missing at step 1."),
+        (np.tanh(x2 @ p.W_xh + np.tanh(x1 @ p.W_xh) @ p.W_hh),
+         "the bias b_h is missing at both steps."),
+        (np.tanh(x2 @ p.W_xh + (x1 @ p.W_xh + p.b_h) @ p.W_hh + p.b_h),
+         "the tanh is missing at step 1: h_1 = tanh(x_1 W_xh + b_h), and h_2 uses that h_1."),
     ]
     for wrong, msg in suspects:
         if np.allclose(got, wrong, atol=1e-3):
             return hint(msg)
+    if np.allclose(got, expected, atol=1e-2):
+        return hint(f"right method, but {np.round(got, 4).tolist()} is rounded too coarsely: "
+                    "give 3 decimals or more (h_2 is checked to 1e-3).")
     return hint(f"got {np.round(got, 4).tolist()}. Hint: first h_1 = tanh(x_1 W_xh "
                               "+ h_0 W_hh + b_h) with h_0 = 0, then h_2 = tanh(x_2 W_xh + h_1 W_hh "
                               "+ b_h).")
 
 
 def _forward_variant(params: rnn.RNNParams, x: np.ndarray, h0: np.ndarray, *,
-                     recurrence: bool = True, W_hh_T: bool = False, act=np.tanh,
+                     recurrence: str = "h_prev", W_hh_T: bool = False, act=np.tanh,
                      use_h0: bool = True, b_y: bool = True, y_from_prev: bool = False,
-                     store_prev: bool = False):
-    """``(h, y)`` of a forward loop, with one part optionally wrong (to name a mistake)."""
+                     store_prev: bool = False, x_lag: int = 0):
+    """``(h, y)`` of a forward loop, with one part optionally wrong (to name a mistake).
+
+    recurrence: the state each step's W_hh multiplies: ``"h_prev"`` (right), ``"h0"`` at every
+    step, or ``"zeros"`` after step 0 (a preallocated ``h[:, t]`` read before it is written);
+    x_lag: step t reads ``x[:, t - x_lag]``.
+    """
     W_hh = params.W_hh.T if W_hh_T else params.W_hh
     h_prev = h0 if use_h0 else np.zeros_like(h0)
     hs, ys = [], []
     for t in range(x.shape[1]):
-        h_t = act(x[:, t] @ params.W_xh + (h_prev if recurrence else h0) @ W_hh + params.b_h)
+        state = {"h_prev": h_prev, "h0": h0, "zeros": h0 if t == 0 else 0 * h0}[recurrence]
+        h_t = act(x[:, t - x_lag] @ params.W_xh + state @ W_hh + params.b_h)
         ys.append((h_prev if y_from_prev else h_t) @ params.W_hy + (params.b_y if b_y else 0))
         hs.append(h_prev if store_prev else h_t)
         h_prev = h_t
@@ -214,6 +227,10 @@ def check_forward_loop(fn) -> Feedback:
         cache = rnn.forward(params, x, h0)
         result, fail = call_learner(fn, params.copy(), x.copy(), h0.copy())
         if fail is not None:
+            if "broadcast" in fail.message:
+                return hint(f"{fail.message.rstrip()}. Hint: the input of step t for the whole "
+                            f"batch is x[:, t], shape (batch, input) = {x[:, 0].shape}; x[t] is "
+                            "sequence t, all its steps.")
             return fail
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             return hint(f"return two arrays, (h, y); got {describe(result)}.")
@@ -240,8 +257,14 @@ def check_forward_loop(fn) -> Feedback:
         variants = [
             (dict(use_h0=False), "you started from zeros: the loop starts from the h0 it is "
                                  "given (a later chunk starts where the last one ended)."),
-            (dict(recurrence=False), "every step uses h0 instead of the previous step's state: "
-                                     "carry h_prev = h_t forward through the loop."),
+            (dict(recurrence="h0"), "every step uses h0 instead of the previous step's state: "
+                                    "carry h_prev = h_t forward through the loop."),
+            (dict(recurrence="zeros"), "after step 0 your recurrent term is zero: the previous "
+                                       "state is h[:, t - 1] (h0 at t = 0), read before you "
+                                       "overwrite it; h[:, t] is not written yet when step t "
+                                       "reads it."),
+            (dict(x_lag=1), "the input of step t is x[:, t]: you used x[:, t - 1] (at t = 0 that "
+                            "is x[:, -1], the last step)."),
             (dict(W_hh_T=True), "W_hh is transposed: with row vectors the recurrent term is "
                                 "h_prev @ W_hh."),
             (dict(act=lambda a: a), "the tanh is missing: h_t = tanh(x_t W_xh + h_{t-1} W_hh "
@@ -258,8 +281,9 @@ def check_forward_loop(fn) -> Feedback:
                 return hint(message)
         if np.allclose(h, cache.h):
             return hint("h is right but y is not: y = h @ W_hy + b_y for every step at once.")
-        return hint(f"h differs from rnn.forward(params, x, h0).h (first sequence, step 0: "
-                    f"expected {np.round(cache.h[0, 0], 3).tolist()}, got "
-                    f"{np.round(h[0, 0], 3).tolist()}).")
+        b, t = np.argwhere(~np.isclose(h, cache.h).all(axis=2))[0]
+        return hint(f"h differs from rnn.forward(params, x, h0).h (first at sequence {b}, step "
+                    f"{t}: expected {np.round(cache.h[b, t], 3).tolist()}, got "
+                    f"{np.round(h[b, t], 3).tolist()}).")
     return passed("matches rnn.forward on two batches (3 x 5 and 1 x 7 steps) from a given "
                   "h0: one loop over time, the whole batch in every matrix product.")

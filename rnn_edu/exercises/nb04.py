@@ -17,6 +17,13 @@ from rnn_edu.exercises._feedback import (
     passed,
 )
 
+#: Hints shared by exercises 1, 2 and 4.
+_ONE_MINUS_H = ("the slope of tanh is 1 - h_t**2 (squared): tanh'(a) = 1 - tanh(a)**2, and "
+                "h_t = tanh(a_t); you used 1 - h_t.")
+_FORWARD_IN_TIME = ("your loop runs forward in time: the gradient flows from the last step to the "
+                    "first, for t in reversed(range(time)), so that dh_next from step t + 1 is "
+                    "ready at step t.")
+
 
 @exercise("1. one backward step")
 def check_backward_step(fn) -> Feedback:
@@ -50,7 +57,9 @@ def check_backward_step(fn) -> Feedback:
             if fail is not None:
                 return fail
             if g.shape != shape:
-                return hint(f"{label}: expected shape {shape}, got {g.shape}.")
+                order = (" The order is (da_t, dW_hh_t, dh_prev)." if sorted(map(np.shape, got))
+                         == sorted(shapes) else "")
+                return hint(f"{label}: expected shape {shape}, got {g.shape}.{order}")
             arrays.append(g)
         g_da, g_dW, g_dh = arrays
         if not np.allclose(g_da, da):
@@ -62,6 +71,11 @@ def check_backward_step(fn) -> Feedback:
                        "is 1 - h_t**2, not 1 - tanh(h_t)**2.")
             elif np.allclose(g_da, dh * (1 - h_prev**2)):
                 msg = "the slope belongs to this step: use 1 - h_t**2, not 1 - h_prev**2."
+            elif np.allclose(g_da, dh * (1 - h_t)):
+                msg = _ONE_MINUS_H
+            elif np.allclose(g_da, dh * h_t * (1 - h_t)):
+                msg = ("h_t * (1 - h_t) is the sigmoid's slope: h_t = tanh(a_t), whose slope is "
+                       "1 - h_t**2.")
             else:
                 msg = "da_t is off. Hint: da_t = dh_t * (1 - h_t**2)."
             return hint(msg)
@@ -86,6 +100,9 @@ def check_backward_step(fn) -> Feedback:
                        "dh_prev = da_t @ W_hh.T.")
             elif np.allclose(g_dh, dh @ W_hh.T):
                 msg = "dh_prev skips the tanh: go through da_t, dh_prev = da_t @ W_hh.T."
+            elif np.allclose(g_dh, expected[2] * (1 - h_prev**2)):
+                msg = ("dh_prev = da_t @ W_hh.T, without a slope: 1 - h_prev**2 belongs to the "
+                       "next step back, which applies it to its own dh_t.")
             else:
                 msg = "dh_prev is off. Hint: dh_prev = da_t @ W_hh.T."
             return hint(msg)
@@ -95,7 +112,8 @@ def check_backward_step(fn) -> Feedback:
 
 def _backward(params, cache, dy, *, slope: str = "h_t", recurrence: str = "da",
               W: str = "W_hh.T", first: int = 0, dW_hh_state: str = "h_prev",
-              dW_hy_T: bool = False, mean: bool = False):
+              dW_hy_T: bool = False, mean: bool = False, h0_state: str = "h0",
+              forward: bool = False, next_after_slope: bool = False):
     """``(da, grads, dh0)`` of the backward recurrence over features ``cache.x``, with one part
     optionally done wrong (to recognize a learner's mistake).
 
@@ -104,20 +122,25 @@ def _backward(params, cache, dy, *, slope: str = "h_t", recurrence: str = "da",
     dh_next = da_t @ W_hh.T), ``"dh"`` (through dh_t, before the slope) or ``"none"``; W:
     ``"W_hh.T"`` (right) or ``"W_hh"``; first: the loop stops at this t (0 is right, 1 skips
     t = 0); dW_hh_state: ``"h_prev"`` (right) or ``"h_t"``; dW_hy_T: transpose dW_hy; mean:
-    divide the weight gradients by the batch size. ``da: (batch, time, hidden)``.
+    divide the weight gradients by the batch size; h0_state: the state before t = 0,
+    ``"h0"`` (right), ``"wrap"`` (``cache.h[:, -1]``) or ``"zeros"``; forward: loop over t
+    forward in time; next_after_slope: add dh_next to da_t after the slope, not to dh_t before
+    it. ``da: (batch, time, hidden)``.
     """
     h = cache.h
     batch, time, hidden = h.shape
-    h_prev = np.concatenate([cache.h0[:, None], h[:, :-1]], axis=1)
+    before = {"h0": cache.h0, "wrap": h[:, -1], "zeros": 0 * cache.h0}[h0_state]
+    h_prev = np.concatenate([before[:, None], h[:, :-1]], axis=1)
     factor = {"h_t": 1 - h**2, "h_prev": 1 - h_prev**2, "1-h": 1 - h, "none": np.ones_like(h),
               "relu": (h > 0) * 1.0, "relu_prev": (h_prev > 0) * 1.0}[slope]
     W_back = params.W_hh.T if W == "W_hh.T" else params.W_hh
     dh_out = dy @ params.W_hy.T
     da = np.zeros_like(h)
     dh_next = np.zeros_like(cache.h0)
-    for t in reversed(range(first, time)):
-        dh = dh_out[:, t] + dh_next
-        da[:, t] = dh * factor[:, t]
+    steps = range(first, time) if forward else reversed(range(first, time))
+    for t in steps:
+        dh = dh_out[:, t] + (0 if next_after_slope else dh_next)
+        da[:, t] = dh * factor[:, t] + (dh_next if next_after_slope else 0)
         dh_next = {"da": da[:, t], "dh": dh, "none": 0.0 * dh}[recurrence] @ W_back
     scale = 1 / batch if mean else 1.0
     state = h_prev if dW_hh_state == "h_prev" else h
@@ -150,6 +173,9 @@ def check_grad_b_h(fn) -> Feedback:
         assert np.allclose(expected, bptt.backward(params, cache, dy)[0].b_h)
         mine = rnn.Cache(*(np.copy(v) for v in (cache.x, cache.h0, cache.h, cache.y)))
         got, fail = call_learner(fn, params.copy(), mine, dy.copy())
+        if fail is not None and "matmul" in fail.message:
+            return hint(f"{fail.message}. Hint: the gradient reaching h_t from the outputs is "
+                        "dy[:, t] @ W_hy.T: (batch, output) @ (output, hidden) -> (batch, hidden).")
         if fail is None:
             got, fail = as_array(got, "db_h")
         if fail is not None:
@@ -187,9 +213,11 @@ def check_grad_b_h(fn) -> Feedback:
             (_backward(params, cache, dy, W="W_hh")[0].sum(axis=(0, 1)),
              "dh_next uses W_hh where its transpose belongs: dh_next = da_t @ W_hh.T "
              "(a_t = ... + h_{t-1} @ W_hh)."),
-            (_backward(params, cache, dy, slope="1-h")[0].sum(axis=(0, 1)),
-             "the slope of tanh is 1 - h_t**2 (squared): tanh'(a) = 1 - tanh(a)**2, and "
-             "h_t = tanh(a_t); you used 1 - h_t."),
+            (_backward(params, cache, dy, slope="1-h")[0].sum(axis=(0, 1)), _ONE_MINUS_H),
+            (_backward(params, cache, dy, forward=True)[0].sum(axis=(0, 1)), _FORWARD_IN_TIME),
+            (_backward(params, cache, dy, next_after_slope=True)[0].sum(axis=(0, 1)),
+             "add dh_next before the slope: dh_t = dy[:, t] @ W_hy.T + dh_next is everything "
+             "that reaches h_t, and all of it goes through tanh: da_t = dh_t * (1 - h_t**2)."),
             (_backward(params, cache, dy, first=1)[0].sum(axis=(0, 1)),
              "your loop stops before t = 0: reversed(range(time)) runs t = time - 1, ..., 0; "
              "range(time - 1, 0, -1) skips the first step, which uses b_h too."),
@@ -258,6 +286,9 @@ def check_clip_global_norm(fn) -> Feedback:
                              / sum(np.linalg.norm(v) for v in grads.values())) for k in grads):
             msg = ("the global norm is sqrt(sum of all squared entries), not the sum of the "
                    "parameters' norms.")
+        elif all(np.allclose(got[k], grads[k] * max_norm / norm**2) for k in grads):
+            msg = ("you divided by the squared norm: norm = sqrt(sum of all squared entries), "
+                   "the sqrt included.")
         elif all(np.isclose(np.linalg.norm(got[k]), min(np.linalg.norm(grads[k]), max_norm))
                  for k in grads):
             msg = ("you clipped each parameter's norm separately: that changes the direction. "
@@ -338,8 +369,9 @@ def check_relu_backward(fn) -> Feedback:
         variants = [
             (dict(slope="h_t"), "that is tanh's slope, 1 - h_t**2: ReLU's slope is 1 where "
                                 "a_t > 0 (that is, h_t > 0) and 0 elsewhere: da_t = dh_t * (h_t > 0)."),
-            (dict(slope="none"), "the ReLU's slope is missing: da_t = dh_t * (h_t > 0); units "
-                                 "that were off pass no gradient."),
+            (dict(slope="none"), "the ReLU's slope is missing, or always 1 (h_t >= 0 holds for "
+                                 "every ReLU output): da_t = dh_t * (h_t > 0); units that were "
+                                 "off pass no gradient."),
             (dict(slope="relu_prev"), "the slope belongs to step t: (h_t > 0), not (h_{t-1} > 0)."),
             (dict(slope="relu", recurrence="none"), "the recurrence is missing: dh_t also gets "
                                                     "dh_next = da_{t+1} @ W_hh.T from the step "
@@ -355,6 +387,13 @@ def check_relu_backward(fn) -> Feedback:
                                                     "step), not h_t."),
             (dict(slope="relu", mean=True), "you averaged over the batch: sum instead; dy "
                                             "already holds the loss's 1/N."),
+            (dict(slope="relu", h0_state="wrap"), "at t = 0 the previous state is cache.h0: "
+                                                  "cache.h[:, t - 1] at t = 0 is cache.h[:, -1], "
+                                                  "the LAST state (a negative index wraps)."),
+            (dict(slope="relu", h0_state="zeros"), "at t = 0 the previous state is cache.h0, the "
+                                                   "state the forward pass started from, not "
+                                                   "zeros."),
+            (dict(slope="relu", forward=True), _FORWARD_IN_TIME),
         ]
         for changes, message in variants:
             _, wrong, _ = _backward(params, cache, dy, **changes)
@@ -368,8 +407,8 @@ def check_relu_backward(fn) -> Feedback:
             k = bad_shape[0]
             return hint(f"grads.{k}: expected the shape of params.{k}, {want[k].shape}, got "
                         f"{got[k].shape}.")
-        return hint(f"{', '.join(off)} are off. Compare with centered differences: "
-                    "gradcheck.check(loss_of_params, params, grads) names the worst entry of "
-                    "each.")
+        return hint(f"{', '.join(off)} {'is' if len(off) == 1 else 'are'} off. Compare with "
+                    "centered differences: gradcheck.check(loss_of_params, params, grads) names "
+                    "the worst entry of each.")
     return passed("every gradient and dh0 match on two batches of feature sequences: you "
                   "have derived BPTT for another activation.")
