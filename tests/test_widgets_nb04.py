@@ -204,6 +204,16 @@ def test_bptt_zero_gradient_gives_cosine_zero_not_nan():
     assert cosine(np.array([1.0, 0.0]), np.array([2.0, 0.0])) == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("scale", [1e-200, 1e-30, 1.0, 1e30, 1e200, 1e307])
+def test_bptt_cosine_holds_at_extreme_scales(scale):
+    # found by the bad-input property test: |u| |v| overflowed to inf (nan) or vanished (0.0)
+    u, v = np.array([3.0, 4.0, 0.0]), np.array([4.0, 3.0, 1.0])
+    expected = 24 / (5 * np.sqrt(26))
+    assert cosine(scale * u, scale * v) == pytest.approx(expected, rel=1e-12)
+    assert cosine(scale * u, -v) == pytest.approx(-expected, rel=1e-12)
+    assert cosine(scale * u, scale * u) == pytest.approx(1.0, rel=1e-12)
+
+
 def test_bptt_bad_construction(batch):
     params, x, targets = batch
     with pytest.raises(ValueError, match=r"truncate: expected an int in \[1, 60\], got 61"):

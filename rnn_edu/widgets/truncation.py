@@ -37,8 +37,12 @@ def cosine(u: np.ndarray, v: np.ndarray) -> float:
     """``u . v / (|u| |v|)`` of two vectors of one shape (0 if either is all zeros)."""
     u = C.require_array("u", u, kind="float")
     v = C.require_array("v", v, kind="float", shape=u.shape)
-    size = np.linalg.norm(u) * np.linalg.norm(v)
-    return float(np.dot(u.ravel(), v.ravel()) / size) if size > 0 else 0.0
+    scale_u, scale_v = np.abs(u).max(initial=0.0), np.abs(v).max(initial=0.0)
+    if scale_u == 0 or scale_v == 0:
+        return 0.0
+    # Each divided by its largest entry first: norms of 1e200 or 1e-200 would overflow or vanish.
+    u, v = u.ravel() / scale_u, v.ravel() / scale_v
+    return float(np.clip(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v)), -1.0, 1.0))
 
 
 class BPTTExplorer(Explorer):
