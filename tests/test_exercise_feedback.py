@@ -7,7 +7,7 @@ import pytest
 
 from rnn_edu.data import Vocab
 from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
-from rnn_edu.exercises._feedback import Feedback, exercise, is_stub, passed
+from rnn_edu.exercises._feedback import Feedback, exercise, is_stub, names_used, passed
 from tests.exercise_helpers import no_return
 
 FUNCTION_CHECKS = [
@@ -81,6 +81,16 @@ def test_is_stub():
         return x
 
     assert is_stub(...) and is_stub(empty) and not is_stub(works) and not is_stub(0)
+
+
+def test_names_used_sees_into_nested_functions():
+    def outer(model):
+        def inner(x):
+            return np.argmax(x)
+        return model.generate(inner)
+
+    assert {"generate", "argmax", "np"} <= names_used(outer)
+    assert names_used(np.argmax) == set() and names_used(...) == set()
 
 
 def test_feedback_box_renders_html_and_plain_text():

@@ -68,6 +68,9 @@ def test_jacobian_mistakes_get_specific_hints(fn, expected):
         (lambda W, lag, g: np.linalg.norm(W, 2) ** lag, "gamma is missing"),
         (lambda W, lag, g: np.linalg.norm(W, 2) * g * lag, "power lag"),
         (lambda W, lag, g: (np.linalg.norm(W, 2) * g) ** (lag + 1), "off by one"),
+        (lambda W, lag, g: (np.linalg.eigvalsh(W.T @ W).max() * g) ** lag, r"sigma_max\*\*2.*square root"),
+        (lambda W, lag, g: np.linalg.norm(W, 2) ** lag * g, "gamma is raised to the power lag"),
+        (lambda W, lag, g: np.linalg.norm(W, 2) * g**lag, "sigma_max is raised to the power lag"),
         (lambda W, lag, g: "big", "expected one number, got str"),
         (lambda W, lag, g: np.ones(lag + 1), "expected one number, got ndarray"),
     ],
@@ -76,15 +79,18 @@ def test_bound_mistakes_get_specific_hints(fn, expected):
     assert_hint(nb05.check_gradient_bound, fn, expected)
 
 
-def sweep(W_hh, h, *, left=False, transpose=True, slope=True, reverse=True, ord=2, shift=0):
+def sweep(W_hh, h, *, left=False, transpose=True, slope=True, reverse=True, ord=2, shift=0,
+          tanh_of_h=False, columns=False):
     """A configurable (mostly wrong) version of the sweep, for the checker's hints."""
     W = W_hh.T if transpose else W_hh
     d = 1 - h**2 if slope else np.ones_like(h)
+    if tanh_of_h:
+        d = 1 - np.tanh(h) ** 2
     if shift:
         d = np.vstack([np.ones(h.shape[1]), d[:-1]])
     P, norms = np.eye(len(W_hh)), [1.0]
     for t in range(len(h), 0, -1):
-        J = np.diag(d[t - 1]) @ W
+        J = W @ np.diag(d[t - 1]) if columns else np.diag(d[t - 1]) @ W
         P = J @ P if left else P @ J
         norms.append(np.linalg.norm(P, ord))
     return np.array(norms[::-1] if reverse else norms)
@@ -99,6 +105,8 @@ def sweep(W_hh, h, *, left=False, transpose=True, slope=True, reverse=True, ord=
         ({"slope": False}, "slopes are missing"),
         ({"shift": 1}, "off by one in time"),
         ({"ord": "fro"}, "Frobenius"),
+        ({"tanh_of_h": True}, r"not 1 - tanh\(h_t\)\*\*2"),
+        ({"columns": True}, "slopes scale the columns"),
     ],
 )
 def test_sweep_mistakes_get_specific_hints(kwargs, expected):

@@ -66,6 +66,10 @@ def windows_from(series, window, targets, end=0):
     (lambda s, w, a, b: windows_from(s, w, np.arange(max(a, w), b + 1)) if b < len(s) else
      ref_windows(s, w, a, b), "at or after stop, in the next split"),
     (lambda s, w, a, b: windows_from(s, w, np.arange(max(a, w), b - 1)), "last target is missing"),
+    (lambda s, w, a, b: windows_from(s, w, np.arange(a + w, b)),  # windows cut from inside the split
+     r"first target is 28, expected 25.*reach back before start"),
+    (lambda s, w, a, b: windows_from(s, w, np.arange(max(a, w) + 1, b)),
+     r"first target is 5, expected 4: targets run over range"),
     (lambda s, w, a, b: (ref_windows(s, w, a, b)[0][:, ::-1], ref_windows(s, w, a, b)[1]), "reversed"),
     (lambda s, w, a, b: (ref_windows(s, w + 1, a, b)[0], ref_windows(s, w + 1, a, b)[1]),
      "each window should hold"),
@@ -86,6 +90,7 @@ def test_window_mistakes_get_specific_hints(fn, expected):
     (lambda s, t, h: s[t - 11], "off by one month"),
     (lambda s, t, h: s[t - 13], "off by one month"),
     (lambda s, t, h: s[t - 12 * h] if h > 1 else s[t - 12], r"12 \* horizon months back"),
+    (lambda s, t, h: s[t - 12 * (h // 12 + 1)], r"back 2 years, one too many.*ceil\(horizon / 12\)"),
     (lambda s, t, h: np.array([s[i % 12::12][: i // 12 + 1].mean() for i in t]), "averages in the value"),
     (lambda s, t, h: np.array([s[i % 12::12].mean() for i in t]), "the future ones too"),
     (lambda s, t, h: s[t - 12][:-1], "one forecast per target"),
@@ -126,6 +131,11 @@ def test_ar_mistakes_get_specific_hints(kwargs, expected):
     assert_hint(nb06.check_fit_ar, lambda z, p: lstsq_fit(z, p, **kwargs), expected)
 
 
+def test_ar_reversed_and_short_fits():
+    assert_hint(nb06.check_fit_ar, lambda z, p: ref_ar(z, p)[::-1], r"whole order is reversed")
+    assert_hint(nb06.check_fit_ar, lambda z, p: ref_ar(z[:-1], p), r"leaves out the last target")
+
+
 def test_ar_odd_answers():
     assert_hint(nb06.check_fit_ar, lambda z, p: np.zeros(p + 3), r"expected \d coefficients")
     assert_hint(nb06.check_fit_ar, lambda z, p: np.zeros(p), r"expected order \+ 1")
@@ -134,11 +144,12 @@ def test_ar_odd_answers():
 
 
 def rnn_numpy(model, X, *, transpose=False, b_h=True, b_y=True, act=np.tanh, first=False,
-              recur=True, every=False):
+              recur=True, every=False, short=False, backwards=False):
     W_xh, W_hh, bh, W_hy, by = model.get_weights()
     W_hh = W_hh.T if transpose else W_hh
+    X = X[:, ::-1] if backwards else X
     h, hs = np.zeros((len(X), W_hh.shape[0])), []
-    for t in range(X.shape[1]):
+    for t in range(X.shape[1] - short):
         h = act(X[:, t:t + 1] @ W_xh + (h @ W_hh if recur else 0) + (bh if b_h else 0))
         hs.append(h)
     if every:
@@ -154,6 +165,8 @@ def rnn_numpy(model, X, *, transpose=False, b_h=True, b_y=True, act=np.tanh, fir
     ({"first": True}, "first state"),
     ({"recur": False}, "recurrence is missing"),
     ({"every": True}, "every time step"),
+    ({"short": True}, "stops one step early"),
+    ({"backwards": True}, "read backwards"),
 ])
 def test_numpy_forecast_mistakes_get_specific_hints(kwargs, expected):
     assert_hint(nb06.check_numpy_forecast, lambda m, X: rnn_numpy(m, X, **kwargs), expected)
@@ -165,3 +178,14 @@ def test_numpy_forecast_odd_answers():
     assert_hint(nb06.check_numpy_forecast, lambda m, X: m.predict_nothing(X), "raised AttributeError")
     assert_hint(nb06.check_numpy_forecast, lambda m, X: 2 + ref_numpy_forecast(m, X), r"expected \[")
     assert isinstance(keras.layers.SimpleRNN(1), keras.layers.Layer)  # the checker builds a real model
+    # the expected forecasts print as short float64 numbers, not float32's 1.0206999778747559
+    assert_hint(nb06.check_numpy_forecast, lambda m, X: 2 + ref_numpy_forecast(m, X),
+                r"expected \[-?\d+\.\d{1,4}, -?\d+\.\d{1,4}, -?\d+\.\d{1,4}\]")
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, X: m.predict(X[..., None], verbose=0)[:, 0],
+    lambda m, X: np.asarray(m(X[..., None]))[:, 0],
+])
+def test_numpy_forecast_must_not_run_the_keras_model(fn):
+    assert_hint(nb06.check_numpy_forecast, fn, r"you ran the Keras model.*model\.get_weights\(\)")

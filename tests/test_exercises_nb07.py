@@ -12,9 +12,13 @@ from tests.exercise_helpers import assert_hint, no_return
 sig = gru.sigmoid
 
 
-def step(x, h, Wx, Wh, b, *, swap=False, order="zrh", reset="before", gate=sig, out="h"):
+def step(x, h, Wx, Wh, b, *, swap=False, order="zrh", reset="before", gate=sig, out="h",
+         bias=True, transposed=()):
     """The learner's GRU step (reset_after=False), with switches for the plausible mistakes."""
     H = h.shape[1]
+    b = b if bias else 0 * b
+    Wh = np.hstack([Wh[:, k * H:(k + 1) * H].T if k in transposed else Wh[:, k * H:(k + 1) * H]
+                    for k in range(3)])
     a, u = x @ Wx + b, h @ Wh[:, :2 * H]
     idx = {"z": 0, "r": 1} if order == "zrh" else {"z": 1, "r": 0}
     blk = lambda m, k: m[:, k * H:(k + 1) * H]
@@ -64,6 +68,10 @@ def test_the_step_reference_is_the_package_and_keras_convention():
     ({"gate": np.tanh}, "gates use tanh"),
     ({"out": "n"}, "candidate n_t, not the new state"),
     ({"out": "reset kept"}, "reset gate acts only inside the candidate"),
+    ({"bias": False}, "the bias b is missing"),
+    ({"gate": lambda a: 1 / (1 + np.exp(a))}, r"sign in the sigmoid: sigmoid\(a\) = 1 / \(1 \+ exp\(-a\)\)"),
+    ({"transposed": (0, 1, 2)}, r"blocks of W_hh are transposed.*h_prev @ W_hh\[:, block\]"),
+    ({"transposed": (2,)}, r"blocks of W_hh are transposed"),  # only R_h, the square one
 ])
 def test_step_mistakes_get_specific_hints(kwargs, expected):
     assert_hint(nb07.check_gru_step, lambda *a: step(*a, **kwargs), expected)
@@ -125,10 +133,16 @@ def test_the_layout_reference_makes_a_keras_gru_agree_with_d2l():
     ("transposed", "kernel is transposed"),
     ("blocks transposed", "each block is transposed"),
     ("two biases", r"bias \(2, 3H\) is the reset_after=True layout"),
-    ("bias transposed", r"expected shape \(6,\), got \(1, 6\)"),
+    ("bias transposed", r"^bias: expected shape \(6,\), got \(1, 6\)"),
 ])
 def test_layout_mistakes_get_specific_hints(mistake, expected):
     assert_hint(nb07.check_to_keras_layout, lambda *a: layout(*a, mistake=mistake), expected)
+
+
+def test_layout_arrays_in_the_wrong_order():
+    swapped = lambda *a: (layout(*a)[0], layout(*a)[2], layout(*a)[1])
+    assert_hint(nb07.check_to_keras_layout, swapped,
+                r"right shapes in the wrong order.*\(kernel, recurrent_kernel, bias\)")
 
 
 def test_layout_generic_failures():
@@ -143,13 +157,16 @@ def test_layout_generic_failures():
 
 
 def backward(dh, h, z, r, n, u_h, W, *, direct=True, zsign=1, cand="1-z", tanh_slope=True,
-             sig_slope=True, r_input="u_h", r_in_u=True):
+             sig_slope=True, r_input="u_h", r_in_u=True, r_path=True, untransposed=False):
     dn = dh * ((1 - z) if cand == "1-z" else z)
-    da_h = dn * (1 - n**2) if tanh_slope else dn
+    da_h = dn * (1 - n**2) if tanh_slope is True else dn * (1 - n) if tanh_slope == "1 - n" else dn
     da_z = dh * zsign * (h - n) * (z * (1 - z) if sig_slope else 1)
-    da_r = da_h * (u_h if r_input == "u_h" else h) * (r * (1 - r) if sig_slope else 1)
+    da_r = da_h * (u_h if r_input == "u_h" else h) * (r * (1 - r) if sig_slope else 1) * r_path
     du_h = da_h * r if r_in_u else da_h
-    return (dh * z if direct else 0) + np.concatenate([da_z, da_r, du_h], axis=1) @ W.T
+    H = h.shape[1]
+    back = sum(d @ W[:, k * H:(k + 1) * H] for k, d in enumerate((da_z, da_r, du_h))) \
+        if untransposed else np.concatenate([da_z, da_r, du_h], axis=1) @ W.T
+    return (dh * z if direct else 0) + back
 
 
 def test_the_backward_reference_is_gru_backward_for_one_step():
@@ -172,6 +189,9 @@ def test_the_backward_reference_is_gru_backward_for_one_step():
     ({"sig_slope": False}, "sigmoid slopes are missing"),
     ({"r_input": "h"}, "dr multiplies u_h"),
     ({"r_in_u": False}, "gradient is da_h \\* r"),
+    ({"r_path": False}, "path through the reset gate is missing"),
+    ({"untransposed": True}, r"each block goes back untransposed.*R_k\.T"),
+    ({"tanh_slope": "1 - n"}, r"tanh's slope is 1 - n\*\*2, not 1 - n"),
 ])
 def test_backward_mistakes_get_specific_hints(kwargs, expected):
     assert_hint(nb07.check_gru_step_backward, lambda *a: backward(*a, **kwargs), expected)
@@ -184,15 +204,17 @@ def test_backward_generic_failures():
 
 
 def jacobian(h, z, r, n, u_h, W, *, diag=True, transpose=False, zpath=1, rpath=True, cand="1-z",
-             tanh_slope=True):
+             tanh_slope=True, blocks_T=True, vector_z=False, columns=False):
     H = len(h)
-    R_z, R_r, R_h = (W[:, k * H:(k + 1) * H].T for k in range(3))
+    R_z, R_r, R_h = (W[:, k * H:(k + 1) * H].T if blocks_T else W[:, k * H:(k + 1) * H]
+                     for k in range(3))
     dz = (z * (1 - z))[:, None] * R_z
     dr = (r * (1 - r))[:, None] * R_r
     dn = (1 - n**2 if tanh_slope else np.ones_like(n))[:, None] * (
         (u_h[:, None] * dr if rpath else 0) + r[:, None] * R_h)
-    J = (np.diag(z) if diag else 0) + zpath * (h - n)[:, None] * dz \
-        + ((1 - z) if cand == "1-z" else z)[:, None] * dn
+    rows = (lambda v: v) if columns else (lambda v: v[:, None])  # columns: v * M scales columns
+    J = (z if vector_z else np.diag(z) if diag else 0) + zpath * rows(h - n) * dz \
+        + rows((1 - z) if cand == "1-z" else z) * dn
     return J.T if transpose else J
 
 
@@ -214,6 +236,9 @@ def test_the_jacobian_reference_is_gru_step_jacobians():
     ({"rpath": False}, "path through the reset gate is missing"),
     ({"cand": "z"}, "candidate's weight is 1 - z"),
     ({"tanh_slope": False}, "tanh's slope is missing"),
+    ({"blocks_T": False}, r"used untransposed.*W_hh\[:, :H\]\.T"),
+    ({"vector_z": True}, r"z broadcasts over the rows.*np\.diag\(z\)"),
+    ({"columns": True}, r"scales the columns.*\(h_prev - n\)\[:, None\] \* dz"),
 ])
 def test_jacobian_mistakes_get_specific_hints(kwargs, expected):
     assert_hint(nb07.check_gru_jacobian, lambda *a: jacobian(*a, **kwargs), expected)

@@ -189,3 +189,15 @@ def as_number(value, label: str = "your answer", *, finite: bool = True):
     if array.size != 1:
         return None, hint(f"{label}: expected one number, got an array of shape {array.shape}.")
     return float(array.reshape(())), None
+
+
+def names_used(fn) -> set[str]:
+    """The global and attribute names the code of ``fn`` (and of the functions it defines) uses,
+    e.g. to see that a learner called the package function the exercise asks them to write."""
+    names, codes = set(), [getattr(fn, "__code__", None)]
+    while codes:
+        code = codes.pop()
+        if code is not None:
+            names |= set(code.co_names)
+            codes += [c for c in code.co_consts if hasattr(c, "co_names")]
+    return names

@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_edu import jacobians
-from rnn_edu.exercises._feedback import Feedback, call_learner, exercise, hint, learner_array, passed
+from rnn_edu.exercises._feedback import (
+    Feedback,
+    call_learner,
+    exercise,
+    hint,
+    learner_array,
+    names_used,
+    passed,
+)
 
 
 @exercise("1. one step's Jacobian")
@@ -63,7 +71,8 @@ def check_gradient_bound(fn) -> Feedback:
     for W_hh in W_cases:
         singular = np.linalg.svd(W_hh, compute_uv=False)
         sigma, rho = singular[0], np.abs(np.linalg.eigvals(W_hh)).max()
-        for lag, gamma in ((1, 1.0), (3, 1.0), (5, 0.25), (0, 1.0)):
+        # lag 3 first: at lag 1, sigma**2 is also (sigma * gamma) ** (lag + 1)
+        for lag, gamma in ((3, 1.0), (1, 1.0), (5, 0.25), (0, 1.0)):
             expected = (sigma * gamma) ** lag
             got, failed = call_learner(fn, W_hh.copy(), lag, gamma)
             if failed is not None:
@@ -84,8 +93,17 @@ def check_gradient_bound(fn) -> Feedback:
             elif np.isclose(got, (np.linalg.norm(W_hh) * gamma) ** lag, rtol=1e-6):
                 msg = ("that is the Frobenius norm: a valid but looser bound. The spectral norm "
                        "np.linalg.norm(W_hh, 2) (largest singular value) is the tight one.")
+            elif np.isclose(got, (sigma**2 * gamma) ** lag, rtol=1e-6):
+                msg = ("that is sigma_max**2, the largest eigenvalue of W_hh.T @ W_hh: take its "
+                       "square root, or use np.linalg.norm(W_hh, 2).")
             elif np.isclose(got, sigma**lag, rtol=1e-6):
                 msg = "gamma is missing: every step multiplies by at most sigma_max * gamma."
+            elif np.isclose(got, sigma**lag * gamma, rtol=1e-6):
+                msg = ("gamma is raised to the power lag too: each of the lag steps multiplies by "
+                       "sigma_max * gamma, (sigma_max * gamma) ** lag.")
+            elif np.isclose(got, sigma * gamma**lag, rtol=1e-6):
+                msg = ("sigma_max is raised to the power lag too: each of the lag steps multiplies "
+                       "by sigma_max * gamma, (sigma_max * gamma) ** lag.")
             elif np.isclose(got, sigma * gamma * lag, rtol=1e-6):
                 msg = "the factors multiply over the lag steps: raise to the power lag."
             elif any(np.isclose(got, (sigma * gamma) ** k, rtol=1e-6) for k in (lag - 1, lag + 1)):
@@ -108,6 +126,9 @@ def _sweep_variants(W_hh: np.ndarray, h: np.ndarray) -> dict[str, np.ndarray]:
     for label, W, s, left in (("left", W_hh.T, slope, True), ("transposed", W_hh, slope, False),
                               ("no slope", W_hh.T, np.ones_like(slope), False),
                               ("shifted", W_hh.T, shifted, False),
+                              ("tanh of h", W_hh.T, 1.0 - np.tanh(h) ** 2, False),
+                              # W_hh.T * slope[None, :]: the transposes of "left" with W_hh, same norms
+                              ("columns", W_hh, slope, True),
                               ("frobenius", W_hh.T, slope, False)):
         P, norms = np.eye(hidden), [1.0]
         for t in range(time, 0, -1):
@@ -162,6 +183,11 @@ def check_gradient_norms(fn) -> Feedback:
             msg = "W_hh is transposed: with row vectors J_t = diag(1 - h_t**2) @ W_hh.T."
         elif np.allclose(got, wrong["no slope"], rtol=1e-8):
             msg = "the slopes are missing: each J_t carries diag(1 - h_t**2)."
+        elif np.allclose(got, wrong["tanh of h"], rtol=1e-8):
+            msg = "h_t is already tanh(a_t): the slope is 1 - h_t**2, not 1 - tanh(h_t)**2."
+        elif np.allclose(got, wrong["columns"], rtol=1e-8):
+            msg = ("the slopes scale the columns of W_hh.T: unit i's slope multiplies row i, "
+                   "J_t = (1 - h_t**2)[:, None] * W_hh.T, i.e. diag(1 - h_t**2) @ W_hh.T.")
         elif np.allclose(got, wrong["shifted"], rtol=1e-8):
             msg = ("off by one in time: J_t uses the slope at step t, 1 - h_t**2, and h_t is "
                    "h[t - 1] (the array starts at h_1).")
@@ -232,12 +258,7 @@ def check_non_normal(fn) -> Feedback:
 
 def _package_sweep(fn) -> str:
     """The name of a jacobians function that already computes the norms, if ``fn`` uses one."""
-    names, codes = set(), [getattr(fn, "__code__", None)]
-    while codes:
-        code = codes.pop()
-        if code is not None:
-            names |= set(code.co_names)
-            codes += [c for c in code.co_consts if hasattr(c, "co_names")]
+    names = names_used(fn)
     return next((n for n in ("jacobian_norms", "log10_jacobian_norms") if n in names), "")
 
 

@@ -78,6 +78,11 @@ def check_windows(fn) -> Feedback:
                 msg += ("some targets have no full window: series[t - window : t] with t < window "
                         "wraps around (negative indices count from the end of the array, the "
                         "future!) or comes out short. Start at t = max(start, window).")
+            elif ts.min() > first:
+                msg += f"the first target is {ts.min()}, expected {first}: " + (
+                    "a window may reach back before start (the past is known at forecast time); "
+                    "only the targets must lie in [start, stop)." if ts.min() == start + window
+                    else "targets run over range(max(start, window), stop).")
             else:
                 msg += ("the first or the last target is missing: targets run over "
                         "range(max(start, window), stop), stop excluded.")
@@ -119,14 +124,19 @@ def check_seasonal_naive(fn) -> Feedback:
                                       f"got {got.shape}.")
         if np.allclose(got, expected):
             continue
+        one_more_year = 12 * (horizon // 12 + 1)
         near = {k: bool(targets.min() >= k and np.allclose(got, series[targets - k]))
-                for k in {0, 11, 12, 13, horizon, 12 * horizon}}
+                for k in {0, 11, 12, 13, horizon, 12 * horizon, one_more_year}}
         if near[0]:
             msg = "that is series[targets] itself, the value to be forecast: a forecast cannot see it."
         elif near[12] and horizon > 12:
             msg = (f"for horizon {horizon}, series[t - 12] lies after the origin t - {horizon}: it is "
                    "not known yet. Go back whole years until you reach the known past: "
                    "t - 12 * ceil(horizon / 12).")
+        elif near[one_more_year] and horizon % 12 == 0:
+            msg = (f"for horizon {horizon} you went back {horizon // 12 + 1} years, one too many: "
+                   f"the origin t - {horizon} is itself the same calendar month, already known. "
+                   "The number of years back is ceil(horizon / 12), not horizon // 12 + 1.")
         elif near[horizon] and horizon % 12:
             msg = ("that is the naive forecast, the last value seen (t - horizon); the seasonal naive "
                    "forecast uses the same calendar month, a whole number of years back.")
@@ -183,6 +193,12 @@ def check_fit_ar(fn) -> Feedback:
                    "that coef[1:] lines up with a window (oldest first).")
         elif np.allclose(got[:-1], expected[1:], atol=1e-6) and np.isclose(got[-1], expected[0]):
             msg = "the intercept is last: put c first, coef = [c, a_p, ..., a_1]."
+        elif np.allclose(got, expected[::-1], atol=1e-6):
+            msg = ("the whole order is reversed, [a_1, ..., a_p, c]: put c first, then the oldest "
+                   "lag, coef = [c, a_p, ..., a_1].")
+        elif np.allclose(got, forecast.fit_ar(z, order, len(z) - 1), atol=1e-6):
+            msg = ("the fit leaves out the last target, z[-1]: fit every t with a full window, up to "
+                   "and including the last value of train.")
         elif np.isclose(got[-1], 1.0, atol=1e-6) and np.allclose(got[:-1], 0.0, atol=1e-6):
             msg = ("a perfect fit, z[t] = 1 * z[t]: the target is inside its own inputs. Regress "
                    "z[t] on z[t - p], ..., z[t - 1] only.")
@@ -213,18 +229,22 @@ def check_numpy_forecast(fn) -> Feedback:
     W_hy, b_y = rng.normal(0, 0.6, (units, 1)), np.array([0.4])
     model.set_weights([W_xh, W_hh, b_h, W_hy, b_y])
     X = rng.normal(size=(m, window))
-    expected = np.asarray(model(X[..., None]))[:, 0]
+    expected = np.asarray(model(X[..., None]), dtype=float)[:, 0]
 
-    def run(W_hh=W_hh, b_h=b_h, b_y=b_y, act=np.tanh, read=-1):
+    def run(W_hh=W_hh, b_h=b_h, b_y=b_y, act=np.tanh, read=-1, X=X):
         h, hs = np.zeros((m, units)), []
         for t in range(window):
             h = act(X[:, t:t + 1] @ W_xh + h @ W_hh + b_h)
             hs.append(h)
         return (hs[read] @ W_hy + b_y)[:, 0]
 
-    got, failed = learner_array(fn, model, X.copy())
+    watched = _Watched(model)
+    got, failed = learner_array(fn, watched, X.copy())
     if failed is not None:
         return failed
+    if watched.ran:
+        return hint("you ran the Keras model (model.predict or model(X)): the exercise is to "
+                    "compute its forecasts yourself, in NumPy, from model.get_weights().")
     if got.size == m:
         got = got.reshape(-1)
     elif got.shape in ((m, window), (m, window, 1)):
@@ -240,6 +260,10 @@ def check_numpy_forecast(fn) -> Feedback:
         (run(b_y=0 * b_y), "the Dense layer's bias b_y is missing (get_weights()[4])."),
         (run(act=lambda a: a), "tanh is missing: h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h)."),
         (run(read=0), "you read the first state: the forecast comes from the last one, h_T."),
+        (run(read=-2), "the loop stops one step early: run every step, t = 0 .. window - 1, and "
+         "forecast from the state after the last one."),
+        (run(X=X[:, ::-1]), "the window is read backwards: step t reads X[:, t], the oldest value "
+         "first, so the newest value is read last."),
         (run(W_hh=0 * W_hh), "the recurrence is missing: each step adds h_{t-1} @ W_hh."),
     ):
         if np.allclose(got, wrong, atol=1e-5):
@@ -247,3 +271,21 @@ def check_numpy_forecast(fn) -> Feedback:
     return hint(f"expected {np.round(expected[:3], 4).tolist()}..., got "
                               f"{np.round(got[:3], 4).tolist()}.... Hint: loop over the window's "
                               "steps with h = tanh(x_t @ W_xh + h @ W_hh + b_h), then h @ W_hy + b_y.")
+
+
+class _Watched:
+    """A Keras model that notes whether it was run (``model(X)``, ``predict``): the exercise is
+    to compute its forecasts from its weights, so a learner's function may only read them."""
+
+    _RUNS = ("predict", "predict_on_batch", "call")
+
+    def __init__(self, model):
+        self._model, self.ran = model, False
+
+    def __call__(self, *args, **kwargs):
+        self.ran = True
+        return self._model(*args, **kwargs)
+
+    def __getattr__(self, name):
+        self.ran = self.ran or name in self._RUNS
+        return getattr(self._model, name)

@@ -23,10 +23,11 @@ from rnn_edu.exercises._feedback import (
 sigmoid = gru.sigmoid
 
 
-def _verdict(got, expected, mistakes, fallback: str) -> Feedback | None:
+def _verdict(got, expected, mistakes, fallback: str, label: str) -> Feedback | None:
     """``None`` when ``got`` matches ``expected``, else the hint of the first matching mistake.
 
-    mistakes: ``[(array, hint), ...]``, the results of plausible wrong answers.
+    mistakes: ``[(array, hint), ...]``, the results of plausible wrong answers; label: what
+    ``got`` is, for the hint on a wrong shape.
     """
     if got.shape == expected.shape and np.allclose(got, expected, atol=1e-10):
         return None
@@ -34,7 +35,7 @@ def _verdict(got, expected, mistakes, fallback: str) -> Feedback | None:
         if wrong.shape == got.shape and np.allclose(got, wrong, atol=1e-10):
             return hint(message)
     if got.shape != expected.shape:
-        return hint(f"expected shape {expected.shape}, got {got.shape}.")
+        return hint(f"{label}: expected shape {expected.shape}, got {got.shape}.")
     return hint(fallback)
 
 
@@ -46,19 +47,29 @@ def _case(seed: int, batch: int = 3, n_in: int = 2, H: int = 4):
             rng.normal(0, 0.5, 3 * H), rng.normal(0, 0.5, 3 * H))
 
 
+def _gru_step(x, h, Wx, Wh, b, *, gate=sigmoid, transposed=()):
+    """``(h_t, z, r, n)`` of one ``reset_after=False`` step; a mistake may use another ``gate``
+    function or some ``transposed`` blocks of W_hh (0: z, 1: r, 2: h)."""
+    H = h.shape[1]
+    a = x @ Wx + b
+    R = [Wh[:, k * H:(k + 1) * H].T if k in transposed else Wh[:, k * H:(k + 1) * H]
+         for k in range(3)]
+    z, r = gate(a[:, :H] + h @ R[0]), gate(a[:, H:2 * H] + h @ R[1])
+    n = np.tanh(a[:, 2 * H:] + (r * h) @ R[2])  # reset before the product
+    return z * h + (1 - z) * n, z, r, n
+
+
 def _step_variants(x, h, Wx, Wh, b):
-    """The right GRU step with ``reset_after=False`` (one bias ``b``) and seven mistakes."""
+    """The right GRU step with ``reset_after=False`` (one bias ``b``) and eleven mistakes."""
     H = h.shape[1]
     a = x @ Wx + b
     blk = lambda m, k: m[:, k * H:(k + 1) * H]
     R_h = Wh[:, 2 * H:]
-    u = h @ Wh[:, :2 * H]
-    z, r = sigmoid(blk(a, 0) + blk(u, 0)), sigmoid(blk(a, 1) + blk(u, 1))
-    n = np.tanh(blk(a, 2) + (r * h) @ R_h)  # reset before the product
-    right = z * h + (1 - z) * n
+    right, z, r, n = _gru_step(x, h, Wx, Wh, b)
     z2, r2 = r, z  # the blocks read as r, z, h
     n2 = np.tanh(blk(a, 2) + (r2 * h) @ R_h)
-    zt, rt = np.tanh(blk(a, 0) + blk(u, 0)), np.tanh(blk(a, 1) + blk(u, 1))
+    transposed = ("the blocks of W_hh are transposed: with row vectors each block is used as it "
+                  "is, h_prev @ W_hh[:, block] (a transpose is the column-vector habit).")
     mistakes = [
         ((1 - z) * h + z * n, "z and 1 - z are swapped: Keras keeps the old state with z, "
          "h_t = z * h_prev + (1 - z) * n (some texts write the mirror image; compare with Keras)."),
@@ -69,8 +80,14 @@ def _step_variants(x, h, Wx, Wh, b):
          "(r * h_prev) @ R_h)."),
         (z * h + (1 - z) * np.tanh(blk(a, 2) + h @ R_h), "the reset gate is missing from the "
          "candidate: it scales h_prev before the product, (r * h_prev) @ R_h."),
-        (zt * h + (1 - zt) * np.tanh(blk(a, 2) + (rt * h) @ R_h), "the gates use tanh: they "
-         "are sigmoids, so that they lie in (0, 1) and act as fractions."),
+        (_gru_step(x, h, Wx, Wh, b, gate=np.tanh)[0], "the gates use tanh: they are "
+         "sigmoids, so that they lie in (0, 1) and act as fractions."),
+        (_gru_step(x, h, Wx, Wh, 0 * b)[0], "the bias b is missing: a = x_t @ W_xh + b, and each "
+         "block (z, r, h) adds its third of b."),
+        (_gru_step(x, h, Wx, Wh, b, gate=lambda v: sigmoid(-v))[0], "the sign in the sigmoid: "
+         "sigmoid(a) = 1 / (1 + exp(-a)); 1 / (1 + exp(a)) is 1 - sigmoid(a)."),
+        (_gru_step(x, h, Wx, Wh, b, transposed=(0, 1, 2))[0], transposed),
+        (_gru_step(x, h, Wx, Wh, b, transposed=(2,))[0], transposed),
         (n, "that is the candidate n_t, not the new state: mix it with the old state, "
          "h_t = z * h_prev + (1 - z) * n."),
         (z * (r * h) + (1 - z) * n, "the reset gate acts only inside the candidate: the state "
@@ -99,7 +116,7 @@ def check_gru_step(fn) -> Feedback:
         bad = _verdict(got, expected, mistakes,
                        f"expected {np.round(expected[0], 3).tolist()} in the first row, got "
                        f"{np.round(got[0], 3).tolist()}. Hint: z = sigmoid(x W_z + b_z + h R_z); "
-                       "n = tanh(x K_h + b_h + (r * h) R_h).")
+                       "n = tanh(x K_h + b_h + (r * h) R_h).", "h_t")
         if bad is not None:
             return bad
     return passed("the same numbers as gru.step with b_hh=None, which is Keras' "
@@ -158,6 +175,12 @@ def check_to_keras_layout(fn) -> Feedback:
         if not isinstance(got, (tuple, list)) or len(got) != 3:
             return hint(f"return three arrays: (kernel, recurrent_kernel, bias); got "
                         f"{describe(got)}.")
+        shapes = [getattr(v, "shape", None) for v in got]
+        wanted = [_layout_mistakes(label, W, keys)[0].shape for label, keys in _PARTS]
+        if shapes != wanted and sorted(map(str, shapes)) == sorted(map(str, wanted)):
+            return hint(f"the three arrays have the right shapes in the wrong order ({shapes}): "
+                        "return (kernel, recurrent_kernel, bias), the order layer.set_weights "
+                        "takes.")
         for (label, keys), value in zip(_PARTS, got):
             arr, failed = as_array(value, label)
             if failed is not None:
@@ -166,19 +189,22 @@ def check_to_keras_layout(fn) -> Feedback:
             if label == "bias" and arr.shape == (2, want.size):
                 return hint(mistakes[-1][1])  # any (2, 3H) bias, whatever its values
             bad = _verdict(arr, want, mistakes, f"{label}: expected the blocks {', '.join(keys)} "
-                                                f"side by side, shape {want.shape}.")
+                                                f"side by side, shape {want.shape}.", label)
             if bad is not None:
                 return bad
     return passed("the columns z | r | h, as Keras stores them, for two sets of D2L weights.")
 
 
 def _backward_variants(dh, h, z, r, n, u_h, W_hh):
-    """The right one-step backward (reset_after=True) and seven plausible mistakes."""
-    def assemble(da_z, da_r, du_h, keep):
-        return keep + np.concatenate([da_z, da_r, du_h], axis=1) @ W_hh.T
+    """The right one-step backward (reset_after=True) and ten plausible mistakes."""
+    def assemble(da_z, da_r, du_h, keep, back=W_hh.T):
+        return keep + np.concatenate([da_z, da_r, du_h], axis=1) @ back
 
+    H = h.shape[1]
+    untransposed = np.vstack([W_hh[:, k * H:(k + 1) * H] for k in range(3)])  # da_k @ R_k summed
     dn = dh * (1 - z)
     da_h = dn * (1 - n**2)
+    da_h1 = dn * (1 - n)  # with tanh's slope taken as 1 - n
     da_z = dh * (h - n) * z * (1 - z)
     da_r = da_h * u_h * r * (1 - r)
     right = assemble(da_z, da_r, da_h * r, dh * z)
@@ -197,6 +223,13 @@ def _backward_variants(dh, h, z, r, n, u_h, W_hh):
          "+ b'_h (what r scales in reset_after=True), not h_prev."),
         (assemble(da_z, da_r, da_h, dh * z), "the candidate's recurrent part is r * u_h, so its "
          "gradient is da_h * r, not da_h."),
+        (assemble(da_z, 0 * da_r, da_h * r, dh * z), "the path through the reset gate is "
+         "missing: n depends on r, which depends on h_prev, da_r = da_h * u_h * r * (1 - r)."),
+        (assemble(da_z, da_r, da_h * r, dh * z, back=untransposed), "each block goes back "
+         "untransposed: the step computes h_prev @ R_k, so going back multiplies by R_k.T, "
+         "i.e. [da_z | da_r | da_h * r] @ W_hh.T."),
+        (assemble(da_z, da_h1 * u_h * r * (1 - r), da_h1 * r, dh * z), "tanh's slope is "
+         "1 - n**2, not 1 - n: n is already tanh(...)."),
     ]
     return right, mistakes
 
@@ -222,20 +255,28 @@ def check_gru_step_backward(fn) -> Feedback:
         if failed is not None:
             return failed
         bad = _verdict(got, expected, mistakes,
-                       "not yet: sum the direct path dh * z and [da_z | da_r | da_h * r] @ W_hh.T.")
+                       "not yet: sum the direct path dh * z and [da_z | da_r | da_h * r] @ W_hh.T.",
+                       "dh_prev")
         if bad is not None:
             return bad
     return passed("what gru.backward does at each step, on two batches.")
 
 
 def _jacobian_variants(h, z, r, n, u_h, W_hh):
-    """The right Jacobian dh_t/dh_{t-1} (reset_after=True) and six plausible mistakes."""
+    """The right Jacobian dh_t/dh_{t-1} (reset_after=True) and ten plausible mistakes."""
     H = h.shape[0]
-    R_z, R_r, R_h = (W_hh[:, k * H:(k + 1) * H].T for k in range(3))
-    dz = (z * (1 - z))[:, None] * R_z
-    dr = (r * (1 - r))[:, None] * R_r
-    dn = (1 - n**2)[:, None] * (u_h[:, None] * dr + r[:, None] * R_h)
+    blocks = [W_hh[:, k * H:(k + 1) * H] for k in range(3)]
+
+    def derivatives(R_z, R_r, R_h):
+        """dz, dr, dn (each ``(H, H)``) for the recurrent blocks as the step uses them, h_prev @ R."""
+        dz = (z * (1 - z))[:, None] * R_z
+        dr = (r * (1 - r))[:, None] * R_r
+        return dz, dr, (1 - n**2)[:, None] * (u_h[:, None] * dr + r[:, None] * R_h)
+
+    R_h = blocks[2].T
+    dz, dr, dn = derivatives(*(b.T for b in blocks))
     right = np.diag(z) + (h - n)[:, None] * dz + (1 - z)[:, None] * dn
+    dz_u, _, dn_u = derivatives(*blocks)  # the blocks untransposed
     mistakes = [
         (right - np.diag(z), "diag(z) is missing: h_t = z * h_prev + ... depends on h_prev "
          "directly, and that identity-like path is what lets the gradient survive many steps."),
@@ -251,6 +292,14 @@ def _jacobian_variants(h, z, r, n, u_h, W_hh):
         (np.diag(z) + (h - n)[:, None] * dz + (1 - z)[:, None] * (u_h[:, None] * dr
                                                                   + r[:, None] * R_h),
          "tanh's slope is missing from the candidate's path: dn = diag(1 - n**2) (...)."),
+        (np.diag(z) + (h - n)[:, None] * dz_u + (1 - z)[:, None] * dn_u, "the blocks of W_hh "
+         "are used untransposed: in h_prev @ W_hh[:, :H], unit i of z reads column i of the "
+         "block, so dz = diag(z * (1 - z)) @ W_hh[:, :H].T (and likewise for r and h)."),
+        (right - np.diag(z) + z, "z broadcasts over the rows (z[j] is added to all of column j): "
+         "the direct path is np.diag(z), z[i] on the diagonal only."),
+        (np.diag(z) + (h - n) * dz + (1 - z) * dn, "(h_prev - n) * dz scales the columns "
+         "(broadcasting runs along the last axis): unit i's factor scales row i, "
+         "(h_prev - n)[:, None] * dz, and likewise (1 - z)[:, None] * dn."),
     ]
     return right, mistakes
 
@@ -269,7 +318,7 @@ def check_gru_jacobian(fn) -> Feedback:
         bad = _verdict(got, expected, mistakes,
                        "not yet: J = diag(z) + diag(h_prev - n) dz + diag(1 - z) dn, with "
                        "dn = diag(1 - n**2) (diag(u_h) dr + diag(r) R_h.T). Compare with "
-                       "gru.step_jacobians on a one-step cache.")
+                       "gru.step_jacobians on a one-step cache.", "J")
         if bad is not None:
             return bad
     return passed("the same as gru.step_jacobians, on two random steps.")

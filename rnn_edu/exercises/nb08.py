@@ -19,6 +19,7 @@ from rnn_edu.exercises._feedback import (
     exercise,
     hint,
     learner_array,
+    names_used,
     passed,
 )
 
@@ -40,7 +41,9 @@ def check_sample(fn) -> Feedback:
     if failed is not None:
         return failed
     if got.shape != (50,):
-        return hint(f"expected one id per row, shape (50,), got shape {got.shape}.")
+        axis = (" np.argmax(logits) without an axis, or with axis=0, does not give one id per row: "
+                "use np.argmax(logits, axis=-1).") if got.shape in ((), (5,)) else ""
+        return hint(f"expected one id per row, shape (50,), got shape {got.shape}.{axis}")
     if not np.array_equal(got, batch.argmax(axis=1)):
         return hint("at temperature 0 return each row's most likely id, np.argmax(logits, "
                     "axis=-1): dividing by 0 is not defined, its limit is the argmax.")
@@ -66,6 +69,11 @@ def check_sample(fn) -> Feedback:
         ):
             if _tv(freq, wrong) < 0.02:
                 return hint(message)
+        if freq[-1] > 0.5 > right[-1]:
+            return hint(f"at T = {T} most draws are the last id ({freq[-1]:.0%}): the "
+                        "probabilities you draw from do not sum to 1 in each row (a cumulative sum "
+                        "that stops short of 1 runs past the last id). Normalise each row (over "
+                        "axis=-1) after dividing by T: p = softmax(logits / T).")
         return hint(f"at T = {T} the ids' frequencies {np.round(freq, 2).tolist()} are not "
                     f"softmax(logits / T) = {np.round(right, 2).tolist()}.")
     return passed(f"argmax at T = 0, and {_DRAWS:,} draws at T = 0.5 and 2 match softmax(logits / T).")
@@ -92,6 +100,15 @@ def check_bits_per_char(fn) -> Feedback:
     raw = np.take_along_axis(logits, targets[..., None], -1)[..., 0]
     for wrong, message in (
         (right * math.log(2), "that is in nats (natural log): divide by ln 2 for bits."),
+        (right * math.log10(2), "that is log10: divide the natural log by ln 2, not ln 10 "
+         "(or use np.log2)."),
+        (-right, "the sign: log2 p is negative, bits per character is -mean(log2 p(target))."),
+        (float(-logp[:, :, targets].mean() / math.log(2)), "logp[:, :, targets] picks every "
+         "target at every position: pick each position's own target, "
+         "np.take_along_axis(logp, targets[..., None], axis=-1)."),
+        (float(-(np.exp(logp) * logp).sum(-1).mean() / math.log(2)), "that is the entropy of the "
+         "predictions, -sum(p log2 p): it ignores the targets. Take the log-probability of each "
+         "position's target."),
         (-picked.sum() / math.log(2), "that is the sum over positions: bits per character is "
          "the mean."),
         (float(-raw.mean() / math.log(2)), "the logits are not normalised: take log_softmax "
@@ -131,16 +148,26 @@ def check_train_step(fn) -> Feedback:
         if "initial_state" in failed.message or "required argument: 'state'" in failed.message:
             return hint("that is the source article's error: the model's call takes `state`, "
                         "so call model(inputs) or model(inputs, state=None).")
+        if "No gradients provided" in failed.message:
+            return hint("no gradients: the tape saw no computation. Run the model and the loss "
+                        "inside `with tf.GradientTape() as tape:`, then take "
+                        "tape.gradient(loss, model.trainable_variables).")
         return failed
     got, failed = as_number(got, "the loss")
     if failed is not None:
         return failed
     if abs(got - float(want)) > 1e-5:
-        as_probs = keras.losses.SparseCategoricalCrossentropy()(targets, _logits(before, inputs))
-        if abs(got - float(as_probs)) < 1e-4:
-            return hint("the loss treats the logits as probabilities: use "
-                        "SparseCategoricalCrossentropy(from_logits=True), the Dense layer has no "
-                        "softmax.")
+        for wrong, message in (
+            (keras.losses.SparseCategoricalCrossentropy()(targets, _logits(before, inputs)),
+             "the loss treats the logits as probabilities: use "
+             "SparseCategoricalCrossentropy(from_logits=True), the Dense layer has no softmax."),
+            (float(want) * np.size(targets), "that is the sum over the batch's positions: the "
+             "loss is their mean (the default reduction of SparseCategoricalCrossentropy)."),
+            (textgen.loss_fn()(targets, ref(inputs)[0]), "that is the loss after the update: "
+             "return the loss computed on the tape, before apply_gradients."),
+        ):
+            if abs(got - float(wrong)) < 1e-4:
+                return hint(message)
         return hint(f"expected the loss {float(want):.4f} nats (mean cross-entropy before the "
                     f"update), got {got:.4f}.")
     after = mine.get_weights()
@@ -164,7 +191,8 @@ def _logits(weights, inputs):
 @exercise("4. greedy generation, the state fed back")
 def check_greedy(fn, model, vocab) -> Feedback:
     """Exercise 4: ``fn(model, vocab, prompt, n) -> str``: the ``n`` most likely next characters
-    after ``prompt``, one model call per character, each feeding back the state it returned."""
+    after ``prompt``, one model call per character, each feeding back the state it returned (the
+    checker watches the calls: after the first, each reads a (1, 1) input and gets a state)."""
     import tensorflow as tf
 
     from rnn_edu import textgen
@@ -172,27 +200,53 @@ def check_greedy(fn, model, vocab) -> Feedback:
     prompt = next(p for p in ("The value of ", "the ", "ab") if set(p) <= set(vocab.chars))
     n = 30
     right = textgen.generate(model, vocab, prompt, n, temperature=0)[0]
-    got, failed = call_learner(fn, model, vocab, prompt, n)
+    if "generate" in names_used(fn):
+        return hint("textgen.generate does the work for you: write the loop yourself, one model "
+                    "call per character, each passing back the state the previous call returned.")
+    watched = _Calls(model)
+    got, failed = call_learner(fn, watched, vocab, prompt, n)
     if failed is not None:
         return failed
     if not isinstance(got, str):
         return hint(f"return the continuation as a str, got {describe(got)}.")
+    after_prompt = watched.calls[1:]
+    if any(shape != (1, 1) for shape, _ in after_prompt):
+        return hint("after the prompt, a call reads more than one character: running the whole "
+                    "text again at every step repeats the work. Call the model once per character "
+                    "on a (1, 1) input, passing back its state: logits, state = model(x, "
+                    "state=state).")
+    if not all(with_state for _, with_state in after_prompt):
+        return hint("each step starts from a fresh state: pass the state the previous call "
+                    "returned, model(x, state=state), or the model sees one character at a time.")
     if got == right:
         return passed(f"the {n} characters textgen.generate(..., temperature=0) gives after "
                       f"{prompt!r}.")
     if got == prompt + right:
         return hint("return only the continuation, without the prompt.")
-    # the mistake: the prompt warms up a state, but every later step starts from a fresh one
-    logits, _ = model(tf.constant(vocab.encode(prompt)[None], tf.int32))
-    text = prompt + vocab.chars[int(np.argmax(logits[0, -1]))]
+    # the mistake: every step starts again from the state the prompt left, not the latest one
+    logits, warm = model(tf.constant(vocab.encode(prompt)[None], tf.int32))
+    text = vocab.chars[int(np.argmax(logits[0, -1]))]
     for _ in range(n - 1):
-        logits, _ = model(tf.constant([[vocab.encode(text[-1])[0]]], tf.int32))
+        logits, _ = model(tf.constant([[vocab.encode(text[-1])[0]]], tf.int32), state=warm)
         text += vocab.chars[int(np.argmax(logits[0, -1]))]
-    stateless = text[len(prompt):]
-    if got == stateless:
-        return hint("each step starts from a fresh state: pass the state the previous call "
-                    "returned, model(x, state=state), or the model sees one character at a time.")
+    if got == text:
+        return hint("every step starts again from the prompt's state: keep the state each call "
+                    "returns, `logits, state = model(x, state=state)`.")
     if len(got) != n:
         return hint(f"expected {n} characters, got {len(got)}.")
     return hint(f"expected {right!r}, got {got!r}. Hint: run the prompt first, then feed each "
                 "argmax back with the state.")
+
+
+class _Calls:
+    """A model that records each call: the input's shape, and whether a state was passed."""
+
+    def __init__(self, model):
+        self._model, self.calls = model, []
+
+    def __call__(self, inputs, state=None, **kwargs):
+        self.calls.append((tuple(np.shape(inputs)), state is not None))
+        return self._model(inputs, state=state, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
