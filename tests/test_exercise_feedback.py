@@ -7,7 +7,7 @@ import pytest
 
 from rnn_edu.data import Vocab
 from rnn_edu.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
-from rnn_edu.exercises._feedback import Feedback, exercise, is_stub, names_used, passed
+from rnn_edu.exercises._feedback import Feedback, WatchedModel, exercise, is_stub, names_used, passed
 from tests.exercise_helpers import no_return
 
 FUNCTION_CHECKS = [
@@ -91,6 +91,28 @@ def test_names_used_sees_into_nested_functions():
 
     assert {"generate", "argmax", "np"} <= names_used(outer)
     assert names_used(np.argmax) == set() and names_used(...) == set()
+
+
+def test_watched_model_records_calls_and_runs():
+    class Model:
+        weights = [1.0]
+
+        def __call__(self, inputs, state=None):
+            return np.asarray(inputs) * 2, state
+
+        def predict(self, inputs):
+            return self(inputs)[0]
+
+    read_only = WatchedModel(Model())
+    assert read_only.weights == [1.0] and not read_only.ran and read_only.calls == []
+    called = WatchedModel(Model())
+    assert called(np.ones((1, 3)))[0].tolist() == [[2.0, 2.0, 2.0]]
+    called(np.ones((1, 1)), "s")
+    called(np.ones((1, 1)), state="s")
+    assert called.ran and called.calls == [((1, 3), False), ((1, 1), True), ((1, 1), True)]
+    predicted = WatchedModel(Model())
+    predicted.predict(np.ones(2))
+    assert predicted.ran
 
 
 def test_feedback_box_renders_html_and_plain_text():

@@ -201,3 +201,24 @@ def names_used(fn) -> set[str]:
             names |= set(code.co_names)
             codes += [c for c in code.co_consts if hasattr(c, "co_names")]
     return names
+
+
+class WatchedModel:
+    """A Keras model that records how a learner's function used it: ``calls`` holds each call's
+    input shape and whether a state was passed; ``ran`` is True once it was called or its
+    ``predict``, ``predict_on_batch`` or ``call`` was looked up. Everything else passes through."""
+
+    _RUNS = ("predict", "predict_on_batch", "call")
+
+    def __init__(self, model):
+        self._model, self.calls, self.ran = model, [], False
+
+    def __call__(self, inputs, *args, **kwargs):
+        state = args[0] if args else kwargs.get("state")
+        self.calls.append((tuple(np.shape(inputs)), state is not None))
+        self.ran = True
+        return self._model(inputs, *args, **kwargs)
+
+    def __getattr__(self, name):
+        self.ran = self.ran or name in self._RUNS
+        return getattr(self._model, name)

@@ -8,6 +8,7 @@ import numpy as np
 from rnn_edu import forecast
 from rnn_edu.exercises._feedback import (
     Feedback,
+    WatchedModel,
     as_array,
     call_learner,
     exercise,
@@ -238,7 +239,7 @@ def check_numpy_forecast(fn) -> Feedback:
             hs.append(h)
         return (hs[read] @ W_hy + b_y)[:, 0]
 
-    watched = _Watched(model)
+    watched = WatchedModel(model)
     got, failed = learner_array(fn, watched, X.copy())
     if failed is not None:
         return failed
@@ -272,20 +273,3 @@ def check_numpy_forecast(fn) -> Feedback:
                               f"{np.round(got[:3], 4).tolist()}.... Hint: loop over the window's "
                               "steps with h = tanh(x_t @ W_xh + h @ W_hh + b_h), then h @ W_hy + b_y.")
 
-
-class _Watched:
-    """A Keras model that notes whether it was run (``model(X)``, ``predict``): the exercise is
-    to compute its forecasts from its weights, so a learner's function may only read them."""
-
-    _RUNS = ("predict", "predict_on_batch", "call")
-
-    def __init__(self, model):
-        self._model, self.ran = model, False
-
-    def __call__(self, *args, **kwargs):
-        self.ran = True
-        return self._model(*args, **kwargs)
-
-    def __getattr__(self, name):
-        self.ran = self.ran or name in self._RUNS
-        return getattr(self._model, name)

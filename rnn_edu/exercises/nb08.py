@@ -13,6 +13,7 @@ import numpy as np
 from rnn_edu import losses
 from rnn_edu.exercises._feedback import (
     Feedback,
+    WatchedModel,
     as_number,
     call_learner,
     describe,
@@ -203,7 +204,7 @@ def check_greedy(fn, model, vocab) -> Feedback:
     if "generate" in names_used(fn):
         return hint("textgen.generate does the work for you: write the loop yourself, one model "
                     "call per character, each passing back the state the previous call returned.")
-    watched = _Calls(model)
+    watched = WatchedModel(model)
     got, failed = call_learner(fn, watched, vocab, prompt, n)
     if failed is not None:
         return failed
@@ -237,16 +238,3 @@ def check_greedy(fn, model, vocab) -> Feedback:
     return hint(f"expected {right!r}, got {got!r}. Hint: run the prompt first, then feed each "
                 "argmax back with the state.")
 
-
-class _Calls:
-    """A model that records each call: the input's shape, and whether a state was passed."""
-
-    def __init__(self, model):
-        self._model, self.calls = model, []
-
-    def __call__(self, inputs, state=None, **kwargs):
-        self.calls.append((tuple(np.shape(inputs)), state is not None))
-        return self._model(inputs, state=state, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._model, name)
